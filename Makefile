@@ -31,6 +31,7 @@ venv: $(STAMP)  ## create or refresh .venv from requirements.txt
 book: $(STAMP)  ## execute every chapter and build the HTML book into _build/html
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . --warningiserror --keep-going --builder html
+	$(BIN)/python scripts/check_book.py _build/html
 	@echo "The book is in _build/html/index.html"
 
 test: $(STAMP) lint typecheck unit notebooks book  ## every check: lint, types, unit tests, chapters, book build
@@ -44,7 +45,7 @@ typecheck:  ## mypy on mlkit/
 	$(BIN)/mypy mlkit
 
 unit:  ## unit, property and end-to-end tests of mlkit
-	$(BIN)/python -m pytest tests -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider
 
 notebooks:  ## execute every chapter with nbmake (from jupytext-converted copies in .nbmake/)
 	rm -rf .nbmake && mkdir -p .nbmake
