@@ -10,7 +10,6 @@ STAMP := $(VENV)/.installed
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-export MPLBACKEND := Agg
 
 .PHONY: help venv book test lint typecheck unit notebooks book-strict bench lock clean
 
@@ -45,12 +44,12 @@ typecheck:  ## mypy on mlkit/
 	$(BIN)/mypy mlkit
 
 unit:  ## unit, property and end-to-end tests of mlkit
-	$(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider
 
 notebooks:  ## execute every chapter with nbmake (from jupytext-converted copies in .nbmake/)
 	rm -rf .nbmake && mkdir -p .nbmake
 	for f in chapters/*.md; do $(BIN)/jupytext --quiet --to ipynb --output .nbmake/$$(basename $$f .md).ipynb $$f; done
-	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 -n 2 -p no:cacheprovider .nbmake
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=300 -n 2 -p no:cacheprovider .nbmake
 
 bench: $(STAMP)  ## run the benchmark scripts (prints ratios and timings)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,0 +1,325 @@
+"""Tests for mlkit.baselines: dummy baselines under CV and the beat-the-baseline gate."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, cross_validate
+
+from mlkit.baselines import (
+    BaselineComparison,
+    baseline_strategies,
+    beats_baseline,
+    compare_baselines,
+    nadeau_bengio_test,
+    plot_fold_scores,
+)
+from mlkit.datasets import make_patient_visits
+from mlkit.metrics import METRIC_SETS, metric_scorers
+from mlkit.splits import choose_cv
+
+
+class SpySplitter:
+    """A group splitter that records what ``split`` received and how often it ran."""
+
+    def __init__(self, n_splits: int = 3) -> None:
+        self.inner = GroupKFold(n_splits=n_splits)
+        self.calls: list[object] = []
+
+    def split(self, X, y=None, groups=None):
+        self.calls.append(groups)
+        yield from self.inner.split(X, y, groups)
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.inner.get_n_splits(X, y, groups)
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return make_patient_visits(n_patients=60, signal=2.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def signal_gate(cohort):
+    """The gate for logistic regression on a cohort with a real signal (computed once)."""
+    return beats_baseline(
+        LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups, scoring="roc_auc"
+    )
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 3))
+    y = X @ np.array([2.0, -1.0, 0.0]) + rng.standard_exponential(150) * 3
+    return X, y
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def test_compare_baselines_matches_manual_dummy_cross_validate(cohort):
+    table = compare_baselines(cohort.X, cohort.y, groups=cohort.groups)
+    cv = choose_cv(cohort.y, groups=cohort.groups)
+    folds = list(cv.split(cohort.X, cohort.y, cohort.groups))
+    assert list(table.index) == ["most_frequent", "prior", "stratified", "uniform"]
+    assert table.index.name == "strategy"
+    for strategy in table.index:
+        manual = cross_validate(
+            DummyClassifier(strategy=strategy, random_state=0), cohort.X, cohort.y, cv=folds,
+            scoring=metric_scorers("binary"),
+        )  # fmt: skip
+        for name in METRIC_SETS["binary"]:
+            values = manual[f"test_{name}"]
+            if name in ("log_loss", "brier"):
+                values = -values
+            assert table.loc[strategy, f"{name}_mean"] == pytest.approx(values.mean())
+            assert table.loc[strategy, f"{name}_std"] == pytest.approx(values.std())
+
+
+def test_compare_baselines_regression_strategies_match_dummy_regressor(regression_data):
+    X, y = regression_data
+    cv = KFold(n_splits=4, shuffle=True, random_state=1)
+    table = compare_baselines(X, y, cv=cv, scoring=["mae", "r2"])
+    assert list(table.index) == ["mean", "median", "quantile=0.25", "quantile=0.75"]
+    assert list(table.columns) == ["mae_mean", "mae_std", "r2_mean", "r2_std"]
+    assert table.attrs["greater_is_better"] == {"mae": False, "r2": True}
+    manual = cross_validate(
+        DummyRegressor(strategy="median"), X, y, cv=cv, scoring="neg_mean_absolute_error"
+    )
+    assert table.loc["median", "mae_mean"] == pytest.approx(-manual["test_score"].mean())
+    manual_q = cross_validate(
+        DummyRegressor(strategy="quantile", quantile=0.75), X, y, cv=cv, scoring="r2"
+    )
+    assert table.loc["quantile=0.75", "r2_mean"] == pytest.approx(manual_q["test_score"].mean())
+
+
+def test_compare_baselines_emits_no_warning_for_ill_defined_metrics(cohort):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = compare_baselines(cohort.X, cohort.y, groups=cohort.groups)
+    assert table.loc["most_frequent", "precision_mean"] == 0.0
+    assert table.loc["most_frequent", "recall_mean"] == 0.0
+    assert table.loc["most_frequent", "roc_auc_mean"] == pytest.approx(0.5)
+
+
+def test_compare_baselines_multiclass_uses_multiclass_metrics():
+    rng = np.random.default_rng(0)
+    y = rng.choice(["a", "b", "c"], size=120, p=[0.6, 0.3, 0.1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = compare_baselines(np.zeros((120, 1)), y)
+    expected = [f"{m}_{s}" for m in METRIC_SETS["multiclass"] for s in ("mean", "std")]
+    assert list(table.columns) == expected
+    assert table.loc["most_frequent", "balanced_accuracy_mean"] == pytest.approx(1 / 3)
+
+
+def test_compare_baselines_string_binary_labels_use_greater_label_as_positive():
+    y = np.array(["alive"] * 30 + ["dead"] * 10)
+    table = compare_baselines(np.zeros((40, 1)), y, scoring=["recall", "average_precision"])
+    # "uniform" flags half the cases at random, so it catches some "dead"
+    assert table.loc["uniform", "recall_mean"] > 0
+    assert table.loc["prior", "average_precision_mean"] == pytest.approx(0.25, abs=0.02)
+
+
+def test_compare_baselines_passes_groups_and_splits_once(cohort):
+    spy = SpySplitter(n_splits=3)
+    compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=spy, scoring="roc_auc")
+    assert len(spy.calls) == 1  # every strategy reuses the same materialised folds
+    np.testing.assert_array_equal(spy.calls[0], cohort.groups.to_numpy())
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), n_splits=st.integers(2, 5))
+def test_compare_baselines_default_cv_keeps_groups_on_one_side(seed, n_splits):
+    data = make_patient_visits(n_patients=30, random_state=seed)
+
+    class Recorder(SpySplitter):
+        def split(self, X, y=None, groups=None):
+            for train, test in choose_cv(y, groups=groups, n_splits=n_splits).split(X, y, groups):
+                assert not set(np.asarray(groups)[train]) & set(np.asarray(groups)[test])
+                self.calls.append(groups)
+                yield train, test
+
+    recorder = Recorder()
+    compare_baselines(data.X, data.y, groups=data.groups, cv=recorder, scoring="accuracy")
+    assert len(recorder.calls) == n_splits
+
+
+def test_compare_baselines_rejects_a_splitter_that_ignores_groups(cohort):
+    with pytest.raises(ValueError, match="in both train and test of fold 0"):
+        compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=KFold(3), scoring="roc_auc")
+
+
+def test_compare_baselines_int_cv_sets_the_number_of_folds(cohort):
+    table = compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=3, scoring="f1")
+    assert table.attrs["n_splits"] == 3
+
+
+@pytest.mark.parametrize(
+    ("make_args", "match"),
+    [
+        (lambda X, y, g: (X, np.where(np.arange(len(y)) == 0, np.nan, y), {}),
+         "y contains 1 missing value"),
+        (lambda X, y, g: (X.iloc[:-3], y, {}), "y must have one entry per sample like X"),
+        (lambda X, y, g: (X, y, {"groups": g[:-1]}), "groups has"),
+        (lambda X, y, g: (X, np.zeros(len(y)), {}), "single class"),
+        (lambda X, y, g: (X, y, {"scoring": "acurracy"}), "scoring='acurracy' is not a known"),
+        (lambda X, y, g: (X, y, {"cv": "five"}), "cv must be None, an int"),
+        (lambda X, y, g: (X, y, {"cv": 1}), "n_splits=1 is too small"),
+    ],
+)  # fmt: skip
+def test_compare_baselines_bad_input_raises(cohort, make_args, match):
+    X, y, kwargs = make_args(cohort.X, cohort.y.to_numpy(), cohort.groups.to_numpy())
+    with pytest.raises(ValueError, match=match):
+        compare_baselines(X, y, **kwargs)
+
+
+def test_baseline_strategies_unknown_task_raises():
+    with pytest.raises(ValueError, match="task='ranking' is not supported"):
+        baseline_strategies("ranking")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- gate
+
+
+def test_beats_baseline_true_for_a_real_signal(signal_gate):
+    result = signal_gate
+    assert isinstance(result, BaselineComparison)
+    assert result.beats
+    assert result.margin > 0
+    assert result.p_value < result.alpha
+
+
+def test_beats_baseline_false_for_pure_noise():
+    rng = np.random.default_rng(42)
+    X = rng.normal(size=(300, 5))
+    y = rng.integers(0, 2, 300)
+    result = beats_baseline(LogisticRegression(), X, y, scoring="roc_auc")
+    assert not result.beats
+    assert "does NOT beat" in str(result)
+
+
+def test_beats_baseline_false_for_a_losing_loss_model():
+    """Mean-fitting least squares loses to the median on MAE with skewed noise."""
+    rng = np.random.default_rng(1)
+    y_skewed = rng.standard_exponential(300) ** 3
+    X_noise = rng.normal(size=(300, 2))
+    result = beats_baseline(LinearRegression(), X_noise, y_skewed, scoring="mae")
+    assert not result.greater_is_better
+    assert result.baseline_strategy == "median"
+    assert result.margin < 0  # the model's MAE is larger
+    assert result.model_score > result.baseline_score
+    assert not result.beats
+
+
+def test_beats_baseline_fold_scores_match_manual_cross_validation(cohort):
+    folds = list(choose_cv(cohort.y, groups=cohort.groups).split(cohort.X, cohort.y, cohort.groups))
+    result = beats_baseline(
+        LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups, scoring="log_loss"
+    )
+    model = cross_validate(LogisticRegression(), cohort.X, cohort.y, cv=folds,
+                           scoring="neg_log_loss")  # fmt: skip
+    base = {
+        s: -cross_validate(DummyClassifier(strategy=s, random_state=0), cohort.X, cohort.y,
+                           cv=folds, scoring="neg_log_loss")["test_score"]
+        for s in ("most_frequent", "prior", "stratified", "uniform")
+    }  # fmt: skip
+    best = min(base, key=lambda s: base[s].mean())
+    assert result.baseline_strategy == best
+    np.testing.assert_allclose(result.model_fold_scores, -model["test_score"])
+    np.testing.assert_allclose(result.baseline_fold_scores, base[best])
+    assert result.margin == pytest.approx(np.mean(base[best] + model["test_score"]))
+    frame = result.to_frame()
+    np.testing.assert_allclose(frame["improvement"], base[best] + model["test_score"])
+    assert result.baseline_means == pytest.approx({s: v.mean() for s, v in base.items()})
+
+
+def test_beats_baseline_rule_is_margin_above_corrected_noise(signal_gate):
+    result = signal_gate
+    t_crit = stats.t.ppf(1 - result.alpha, df=result.n_splits - 1)
+    assert result.beats == (result.margin > t_crit * result.corrected_standard_error)
+    assert result.corrected_standard_error > result.standard_error
+
+
+def test_beats_baseline_uses_default_scoring_and_passes_groups(cohort):
+    spy = SpySplitter(n_splits=3)
+    result = beats_baseline(LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups, cv=spy)
+    assert result.metric == "roc_auc"
+    assert len(spy.calls) == 1
+    np.testing.assert_array_equal(spy.calls[0], cohort.groups.to_numpy())
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    diffs=st.lists(st.floats(-1, 1, allow_nan=False), min_size=2, max_size=10),
+    ratio=st.floats(0.05, 1.0),
+)
+def test_nadeau_bengio_test_matches_its_formula(diffs, ratio):
+    d = np.asarray(diffs)
+    result = nadeau_bengio_test(d, test_train_ratio=ratio)
+    k = d.size
+    std = d.std(ddof=1)
+    assert result["standard_error"] == pytest.approx(std / np.sqrt(k))
+    assert result["corrected_standard_error"] == pytest.approx(std * np.sqrt(1 / k + ratio))
+    if result["corrected_standard_error"] > 1e-12:
+        t = d.mean() / (std * np.sqrt(1 / k + ratio))
+        assert result["p_value"] == pytest.approx(stats.t.sf(t, df=k - 1), rel=1e-6, abs=1e-12)
+    assert 0.0 <= result["p_value"] <= 1.0
+
+
+def test_nadeau_bengio_test_constant_differences():
+    assert nadeau_bengio_test([0.1, 0.1, 0.1], test_train_ratio=0.5)["p_value"] == 0.0
+    assert nadeau_bengio_test([-0.1, -0.1], test_train_ratio=0.5)["p_value"] == 1.0
+    with pytest.raises(ValueError, match="at least 2 finite"):
+        nadeau_bengio_test([0.1], test_train_ratio=0.5)
+
+
+def test_baseline_comparison_summary_and_plot(signal_gate):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = signal_gate
+    text = result.summary()
+    assert result.baseline_strategy in text and "BEATS" in text
+    ax = plot_fold_scores(result)
+    assert ax.get_title().startswith("Model beats") and "roc_auc" in ax.get_ylabel()
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="result must be a BaselineComparison"):
+        plot_fold_scores(text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("estimator", "kwargs", "match"),
+    [
+        ("logreg", {}, "estimator must be an unfitted scikit-learn estimator"),
+        (LogisticRegression(), {"scoring": ["roc_auc", "f1"]}, "the gate compares on one metric"),
+        (LogisticRegression(), {"scoring": "r3"}, "scoring='r3' is not a known metric"),
+        (LogisticRegression(), {"alpha": 1.5}, "alpha=1.5 must be a number strictly between"),
+        (LogisticRegression(), {"groups": np.arange(5)}, "groups has 5 entries but y has"),
+    ],
+)
+def test_beats_baseline_bad_input_raises(cohort, estimator, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        beats_baseline(estimator, cohort.X, cohort.y, **kwargs)
+
+
+def test_beats_baseline_bad_target_raises(cohort):
+    y = cohort.y.to_numpy(dtype=float, copy=True)
+    y[5] = np.nan
+    with pytest.raises(ValueError, match="y contains 1 missing value"):
+        beats_baseline(LogisticRegression(), cohort.X, y)
+    with pytest.raises(ValueError, match="single class"):
+        beats_baseline(LogisticRegression(), cohort.X, pd.Series(np.ones(len(cohort.y))))
+    with pytest.raises(ValueError, match="y must have one entry per sample like X"):
+        beats_baseline(LogisticRegression(), cohort.X.iloc[:10], cohort.y)
