@@ -1,0 +1,398 @@
+"""Tests of mlkit.splits: choose_cv rules and errors, TimeOrderedSplit, audit_cv, plot_cv."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    ShuffleSplit,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+)
+
+from mlkit.splits import CVAudit, TimeOrderedSplit, audit_cv, choose_cv, plot_cv
+
+# --------------------------------------------------------------------------- strategies
+
+
+@st.composite
+def grouped_labels(draw: st.DrawFn, *, min_groups: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Binary labels and repeated group ids (1-6 rows per group), shuffled row order."""
+    n_groups = draw(st.integers(min_groups, 40))
+    sizes = draw(st.lists(st.integers(1, 6), min_size=n_groups, max_size=n_groups))
+    groups = np.repeat(np.arange(n_groups), sizes)
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=groups.size)
+    order = rng.permutation(groups.size)
+    return y[order], groups[order]
+
+
+def _brute_force_leaks(splits, groups):
+    """Leaked groups per fold by plain set intersection (independent of audit_cv)."""
+    return [len(set(groups[train]) & set(groups[test])) for train, test in splits]
+
+
+# --------------------------------------------------------------------------- choose_cv rules
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"time": np.arange(40)}, "TimeOrderedSplit"),
+        ({"groups": np.repeat(np.arange(10), 4)}, "StratifiedGroupKFold"),
+        ({}, "StratifiedKFold"),
+    ],
+)
+def test_choose_cv_classification_rules(kwargs, expected):
+    y = np.tile([0, 1], 20)
+    cv = choose_cv(y, **kwargs)
+    assert type(cv).__name__ == expected
+    assert isinstance(cv.reason_, str) and cv.reason_ and "\n" not in cv.reason_
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"time": np.arange(40)}, "TimeOrderedSplit"),
+        ({"groups": np.repeat(np.arange(10), 4)}, "GroupKFold"),
+        ({}, "KFold"),
+    ],
+)
+def test_choose_cv_regression_rules(kwargs, expected):
+    y = np.linspace(0.0, 1.0, 40) + 0.01
+    cv = choose_cv(y, **kwargs)
+    assert type(cv).__name__ == expected
+    assert cv.reason_
+
+
+def test_choose_cv_time_wins_over_groups_and_says_so():
+    cv = choose_cv(np.tile([0, 1], 20), groups=np.repeat(np.arange(10), 4), time=np.arange(40))
+    assert isinstance(cv, TimeOrderedSplit)
+    assert "groups are not used" in cv.reason_
+
+
+def test_choose_cv_shuffles_with_the_seed():
+    y = np.tile([0, 1, 2], 20)
+    a, b = choose_cv(y, random_state=3), choose_cv(y, random_state=3)
+    assert a.shuffle and a.random_state == 3
+    for (_, test_a), (_, test_b) in zip(a.split(y, y), b.split(y, y), strict=True):
+        np.testing.assert_array_equal(test_a, test_b)
+    c = choose_cv(y, random_state=4)
+    assert any(
+        not np.array_equal(ta, tc)
+        for (_, ta), (_, tc) in zip(a.split(y, y), c.split(y, y), strict=True)
+    )
+
+
+def test_time_ordered_split_tests_after_training_on_unsorted_time():
+    rng = np.random.default_rng(0)
+    time = rng.permutation(100)
+    cv = TimeOrderedSplit(n_splits=4, time=time)
+    for train, test in cv.split(np.zeros((100, 1))):
+        assert time[test].min() > time[train].max()
+
+
+def test_time_ordered_split_rejects_wrong_length():
+    cv = TimeOrderedSplit(n_splits=2, time=np.arange(5))
+    with pytest.raises(ValueError, match="time has 5 entries but X has 6 rows"):
+        list(cv.split(np.zeros((6, 1))))
+
+
+# --------------------------------------------------------------------------- choose_cv errors
+
+
+def test_choose_cv_rejects_more_splits_than_groups():
+    with pytest.raises(ValueError, match=r"n_splits=5 is greater than the number of groups \(3\)"):
+        choose_cv([0, 1] * 6, groups=[0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+
+
+def test_choose_cv_rejects_a_class_rarer_than_n_splits():
+    y = [0] * 20 + [1] * 3
+    with pytest.raises(ValueError, match=r"class 1 of y has only 3 member\(s\).*n_splits<=3"):
+        choose_cv(y)
+
+
+def test_choose_cv_rejects_a_class_in_too_few_groups():
+    y = np.array([0] * 32 + [1] * 8)
+    groups = np.repeat(np.arange(10), 4)  # class 1 lives in two groups only
+    with pytest.raises(
+        ValueError, match=r"class 1 of y occurs in only 2 group\(s\), fewer than n_splits=5"
+    ):
+        choose_cv(y, groups=groups)
+
+
+def test_choose_cv_rejects_nan_in_y():
+    with pytest.raises(ValueError, match=r"y contains 1 missing value\(s\)"):
+        choose_cv([0.0, 1.0, np.nan, 1.0, 0.0])
+
+
+def test_choose_cv_rejects_groups_of_another_length():
+    with pytest.raises(ValueError, match="groups has 9 entries but y has 10"):
+        choose_cv([0, 1] * 5, groups=np.arange(9))
+
+
+def test_choose_cv_rejects_time_of_another_length():
+    with pytest.raises(ValueError, match="time has 11 entries but y has 10"):
+        choose_cv([0, 1] * 5, time=np.arange(11))
+
+
+@pytest.mark.parametrize("n_splits", [1, 0])
+def test_choose_cv_rejects_fewer_than_two_splits(n_splits):
+    with pytest.raises(ValueError, match=rf"n_splits={n_splits} is too small; use n_splits>=2"):
+        choose_cv([0, 1] * 10, n_splits=n_splits)
+
+
+def test_choose_cv_rejects_non_integer_splits():
+    with pytest.raises(ValueError, match="n_splits must be an integer"):
+        choose_cv([0, 1] * 10, n_splits=2.5)
+
+
+# --------------------------------------------------------------------------- split invariants
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=grouped_labels())
+def test_group_splitters_never_put_a_group_on_both_sides(data):
+    y, groups = data
+    splitters = [GroupKFold(5), GroupKFold(5, shuffle=True, random_state=0)]
+    if np.bincount(y, minlength=2).min() >= 5:
+        splitters.append(StratifiedGroupKFold(5, shuffle=True, random_state=0))
+    for cv in splitters:
+        for train, test in cv.split(y, y, groups):
+            assert not set(groups[train]) & set(groups[test])
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=grouped_labels())
+def test_kfold_splitters_test_every_sample_exactly_once(data):
+    y, groups = data
+    splitters = [KFold(5, shuffle=True, random_state=0), GroupKFold(5)]
+    if np.bincount(y, minlength=2).min() >= 5:
+        splitters.append(StratifiedKFold(5, shuffle=True, random_state=0))
+        splitters.append(StratifiedGroupKFold(5, shuffle=True, random_state=1))
+    for cv in splitters:
+        counts = np.zeros(y.size, dtype=int)
+        uses_groups = isinstance(cv, GroupKFold | StratifiedGroupKFold)
+        for _, test in cv.split(y, y, groups if uses_groups else None):
+            counts[test] += 1
+        assert (counts == 1).all(), type(cv).__name__
+        # and the audit agrees
+        summary = audit_cv(cv, y.reshape(-1, 1), y, groups=groups).summary
+        assert summary["rows_never_tested"] == 0
+        assert summary["rows_tested_twice_or_more"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    counts=st.lists(st.integers(5, 60), min_size=2, max_size=4),
+    n_splits=st.integers(2, 5),
+    seed=st.integers(0, 1000),
+)
+def test_stratified_kfold_from_choose_cv_keeps_class_counts_within_one(counts, n_splits, seed):
+    # Tolerance: each fold holds floor or ceil of n_c / n_splits members of class c,
+    # so its class rate is within 1 / n_test of the ideal share.
+    y = np.repeat(np.arange(len(counts)), counts)
+    y = np.random.default_rng(seed).permutation(y)
+    cv = choose_cv(y, n_splits=n_splits, random_state=seed)
+    for _, test in cv.split(y.reshape(-1, 1), y):
+        fold_counts = np.bincount(y[test], minlength=len(counts))
+        ideal = np.asarray(counts) / n_splits
+        assert np.all(np.abs(fold_counts - ideal) < 1 + 1e-9)
+
+
+def test_stratified_group_kfold_balances_rates_better_than_group_kfold():
+    # pbcseq-like: rare positives, several visits per patient. Stated tolerance: every fold's
+    # positive rate within 0.03 of the overall rate for StratifiedGroupKFold.
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(300), rng.integers(1, 12, 300))
+    sick = rng.random(300) < 0.15
+    y = (sick[groups] & (rng.random(groups.size) < 0.6)).astype(int)
+    X = np.zeros((y.size, 1))
+    plain = audit_cv(GroupKFold(5), X, y, groups=groups).summary["worst_deviation"]
+    strat = audit_cv(StratifiedGroupKFold(5, shuffle=True, random_state=0), X, y, groups=groups)
+    assert strat.summary["worst_deviation"] <= 0.03
+    assert strat.summary["worst_deviation"] <= plain
+
+
+# --------------------------------------------------------------------------- audit_cv
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=grouped_labels(), seed=st.integers(0, 1000))
+def test_audit_cv_leaked_groups_match_set_intersection(data, seed):
+    y, groups = data
+    X = np.zeros((y.size, 2))
+    for cv in (KFold(5, shuffle=True, random_state=seed), GroupKFold(5)):
+        audit = audit_cv(cv, X, y, groups=groups)
+        uses_groups = isinstance(cv, GroupKFold)
+        expected = _brute_force_leaks(list(cv.split(X, y, groups if uses_groups else None)), groups)
+        assert audit.folds["leaked_groups"].tolist() == expected
+        assert audit.summary["total_leaked_groups"] == sum(expected)
+    assert audit.summary["total_leaked_groups"] == 0  # GroupKFold, the last one
+
+
+def test_audit_cv_reports_leaks_of_kfold_over_repeated_groups():
+    groups = np.repeat(np.arange(50), 4)
+    X = np.zeros((200, 1))
+    audit = audit_cv(KFold(5, shuffle=True, random_state=0), X, groups=groups)
+    assert audit.summary["total_leaked_groups"] > 0
+    assert audit.summary["folds_with_leaked_groups"] == 5
+    splits = list(KFold(5, shuffle=True, random_state=0).split(X))
+    expected_rows = [int(np.isin(groups[test], groups[train]).sum()) for train, test in splits]
+    assert audit.folds["leaked_test_rows"].tolist() == expected_rows
+
+
+def test_audit_cv_rates_sizes_and_worst_fold_match_direct_computation():
+    rng = np.random.default_rng(1)
+    y = (rng.random(300) < 0.2).astype(int)
+    X = rng.normal(size=(300, 3))
+    cv = KFold(4, shuffle=True, random_state=2)
+    audit = audit_cv(cv, X, y)
+    splits = list(cv.split(X))
+    assert isinstance(audit, CVAudit)
+    assert audit.folds["n_train"].tolist() == [len(tr) for tr, _ in splits]
+    assert audit.folds["n_test"].tolist() == [len(te) for _, te in splits]
+    rates = np.array([y[te].mean() for _, te in splits])
+    np.testing.assert_allclose(audit.folds["test_positive_rate"], rates)
+    deviations = np.abs(rates - y.mean())
+    np.testing.assert_allclose(audit.folds["deviation"], deviations)
+    assert audit.summary["worst_fold"] == int(deviations.argmax())
+    assert audit.summary["positive_rate"] == pytest.approx(y.mean())
+    pd.testing.assert_frame_equal(audit.to_frame(), audit.folds)
+
+
+def test_audit_cv_int_cv_means_what_cross_validate_means():
+    y = np.tile([0, 0, 1], 30)
+    X = np.zeros((90, 1))
+    audit = audit_cv(3, X, y)
+    expected = [len(test) for _, test in StratifiedKFold(3).split(X, y)]
+    assert audit.splitter == "StratifiedKFold"
+    assert audit.folds["n_test"].tolist() == expected
+    assert audit.summary["worst_deviation"] == pytest.approx(0.0)
+
+
+def test_audit_cv_regression_reports_target_means():
+    y = np.arange(20, dtype=float) + 0.5
+    audit = audit_cv(KFold(4), np.zeros((20, 1)), y)
+    expected = [y[test].mean() for _, test in KFold(4).split(y)]
+    np.testing.assert_allclose(audit.folds["test_target_mean"], expected)
+    assert audit.summary["target_mean"] == pytest.approx(y.mean())
+
+
+def test_audit_cv_multiclass_reports_one_rate_per_class():
+    y = np.array(["a", "b", "c"] * 10)
+    audit = audit_cv(StratifiedKFold(5), np.zeros((30, 1)), y)
+    assert {"test_rate_a", "test_rate_b", "test_rate_c"} <= set(audit.folds.columns)
+    np.testing.assert_allclose(audit.folds[["test_rate_a", "test_rate_b"]].sum(axis=1), 2 / 3)
+
+
+def test_audit_cv_time_order_flags_shuffled_folds_and_not_time_ordered_ones():
+    time = np.random.default_rng(0).permutation(60)
+    X = np.zeros((60, 1))
+    ordered = audit_cv(TimeOrderedSplit(n_splits=3, time=time), X)  # time taken from cv
+    assert not ordered.folds["test_before_train"].any()
+    assert ordered.summary["rows_never_tested"] == 15
+    shuffled = audit_cv(KFold(3, shuffle=True, random_state=0), X, time=time)
+    expected = [
+        bool(time[test].min() < time[train].max())
+        for train, test in KFold(3, shuffle=True, random_state=0).split(X)
+    ]
+    assert shuffled.folds["test_before_train"].tolist() == expected
+    assert shuffled.summary["any_test_before_train"]
+
+
+def test_audit_cv_accepts_an_iterable_of_splits():
+    X = np.zeros((10, 1))
+    splits = [(np.arange(5), np.arange(5, 10)), (np.arange(5, 10), np.arange(5))]
+    audit = audit_cv(splits, X, groups=np.arange(10) // 2)
+    assert audit.folds["n_test"].tolist() == [5, 5]
+    assert audit.folds["leaked_groups"].tolist() == _brute_force_leaks(splits, np.arange(10) // 2)
+
+
+def test_audit_cv_without_groups_or_time_leaves_those_columns_missing():
+    audit = audit_cv(ShuffleSplit(3, random_state=0), np.zeros((20, 1)))
+    assert audit.folds["leaked_groups"].isna().all()
+    assert audit.folds["test_before_train"].isna().all()
+    assert "total_leaked_groups" not in audit.summary
+    assert "CVAudit of ShuffleSplit" in str(audit)
+
+
+def test_audit_cv_rejects_group_splitter_without_groups():
+    with pytest.raises(ValueError, match="cv=GroupKFold needs groups but groups is None"):
+        audit_cv(GroupKFold(3), np.zeros((12, 1)))
+
+
+def test_audit_cv_rejects_stratified_splitter_without_y():
+    with pytest.raises(ValueError, match="cv=StratifiedKFold stratifies on y but y is None"):
+        audit_cv(StratifiedKFold(3), np.zeros((12, 1)))
+
+
+def test_audit_cv_rejects_inputs_of_different_lengths():
+    with pytest.raises(ValueError, match="groups must have one entry per sample like X"):
+        audit_cv(KFold(3), np.zeros((12, 1)), groups=np.arange(10))
+
+
+@pytest.mark.parametrize(("cv", "message"), [("five", "cv must be an int >= 2"), (1, "cv=1")])
+def test_audit_cv_rejects_bad_cv(cv, message):
+    with pytest.raises(ValueError, match=message):
+        audit_cv(cv, np.zeros((12, 1)))
+
+
+def test_audit_cv_rejects_missing_groups():
+    groups = np.array([0, 1, np.nan, 1, 0, 2], dtype=float)
+    with pytest.raises(ValueError, match="groups contains missing values"):
+        audit_cv(KFold(2), np.zeros((6, 1)), groups=groups)
+
+
+# --------------------------------------------------------------------------- plot_cv
+
+
+def test_plot_cv_draws_one_band_per_fold_plus_class_and_group():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = np.repeat(np.arange(12), 3)
+    y = np.tile([0, 1, 1], 12)
+    fig, ax = plt.subplots()
+    returned = plot_cv(StratifiedGroupKFold(3), np.zeros((36, 1)), y, groups=groups, ax=ax)
+    assert returned is ax
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["fold 0", "fold 1", "fold 2", "class", "group"]
+    image = ax.get_images()[0].get_array()
+    assert image.shape[:2] == (5, 36)
+    assert "StratifiedGroupKFold" in ax.get_title()
+    plt.close(fig)
+
+
+def test_plot_cv_marks_rows_left_out_of_a_fold():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = plot_cv(TimeSeriesSplit(3), np.zeros((20, 1)))
+    assert "not used" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+
+
+def test_plot_cv_rejects_group_splitter_without_groups():
+    with pytest.raises(ValueError, match=r"needs groups but groups is None; pass plot_cv\("):
+        plot_cv(GroupKFold(3), np.zeros((12, 1)))
+
+
+def test_import_splits_does_not_import_matplotlib():
+    code = "import sys, mlkit.splits; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
