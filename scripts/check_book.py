@@ -3,7 +3,7 @@
 Run after ``jupyter-book build`` (``make book`` does it). Fails (exit 1) when any page:
 
 - shows an error, a traceback, a stderr stream or a warning in a cell output;
-- has an unresolved ``{glue:...}`` reference;
+- has an unresolved ``{glue:...}`` reference or shows a numpy scalar repr (``np.float64(...)``);
 - loads a script from the network (math must render offline);
 - uses math without the vendored MathJax being present;
 - is a chapter without a rendered plot, or references an image file that is missing;
@@ -80,6 +80,9 @@ def check_page(page: Path, root: Path, *, is_chapter: bool) -> list[str]:
         )
     if "{glue:" in html or "{glue}" in html:
         problems.append(f"{rel}: unresolved glue reference")
+    for leaked_repr in re.findall(r"np\.(?:float|int|bool|str)_?\d*\(", html):
+        problems.append(f"{rel}: numpy scalar repr shown to the reader: {leaked_repr}...")
+        break
     for src in scan.scripts:
         if src.startswith(("http://", "https://", "//")):
             problems.append(f"{rel}: script loaded from the network: {src}")
