@@ -1,0 +1,246 @@
+"""Tests of the command line and the end-to-end pipeline (mlkit.cli, mlkit.pipeline)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from mlkit.cli import main
+from mlkit.config import config_from_dict, load_config
+from mlkit.pipeline import load_data, run_pipeline
+from mlkit.training import final_fit, holdout_split, make_estimator
+
+TINY = {
+    "name": "tiny",
+    "seed": 0,
+    "data": {"dataset": "patient_visits", "options": {"n_patients": 60, "random_state": 0}},
+    "cv": {"n_splits": 3},
+    "model": {
+        "estimator": "hist_gradient_boosting",
+        "params": {"max_iter": 15, "early_stopping": False},
+    },
+    "tuning": {"method": "grid", "space": {"max_leaf_nodes": [4, 8]}},
+    "registry": {"margin": 0.0},
+}
+
+
+def _config_file(folder: Path, raw: object = None, name: str = "tiny.yaml") -> Path:
+    path = folder / name
+    path.write_text(raw if isinstance(raw, str) else yaml.safe_dump(raw or TINY))
+    return path
+
+
+def _env(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_TRACKING_URI", "MLKIT_HOME")}
+    env.update(MLKIT_CACHE_DIR=str(folder / "cache"), MPLBACKEND="Agg")
+    return env
+
+
+def _mlkit(folder: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlkit", *args],
+        cwd=folder,
+        env=_env(folder),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _client(store: Path):  # type: ignore[no-untyped-def]
+    from mlflow import MlflowClient
+
+    uri = f"sqlite:///{store / 'mlflow.db'}"
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_cli_run_twice_registers_two_versions_and_keeps_champion(tmp_path: Path) -> None:
+    from mlkit.tracking import list_versions
+
+    config = _config_file(tmp_path)
+    outputs = []
+    for _ in range(2):
+        process = _mlkit(tmp_path, "run", config.name)
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        assert err == ""  # nothing on stderr: no MLflow chatter, no warnings
+        outputs.append(out)
+    store = tmp_path / "mlkit-runs"  # default: ./mlkit-runs of the working directory
+    assert (store / "mlflow.db").is_file() and (store / "artifacts").is_dir()
+    assert f"tracking: sqlite:///{store.resolve()}/mlflow.db" in outputs[0]
+    assert "version 1" in outputs[0] and "now champion" in outputs[0]
+    assert "version 2" in outputs[1] and "champion stays version 1" in outputs[1]
+
+    table = list_versions("tiny", store=store)
+    assert table.index.tolist() == [1, 2]
+    assert table.loc[1, "aliases"] == "champion" and table.loc[2, "aliases"] == "challenger"
+    assert table["decision"].tolist() == ["promoted", "not promoted"]
+
+    client = _client(store)
+    runs = client.search_runs([client.get_experiment_by_name("tiny").experiment_id])
+    assert sorted(r.info.status for r in runs) == ["FINISHED", "FINISHED"]
+    first, second = sorted(runs, key=lambda r: r.info.start_time)
+    # determinism: same config and seed give the same metrics and predictions
+    assert first.data.metrics["holdout.roc_auc"] == second.data.metrics["holdout.roc_auc"]
+    folder = [Path(r.info.artifact_uri.removeprefix("file://")) for r in (first, second)]
+    predictions = [(f / "holdout" / "predictions.csv").read_text() for f in folder]
+    assert predictions[0] == predictions[1]
+    for expected in ("config/config.yaml", "config/tiny.yaml", "baselines/strategies.csv",
+                     "split/cv_audit.csv", "tuning/results.csv", "plots/cv_folds.png",
+                     "plots/holdout.png", "model/model.skops", "environment/packages.json"):  # fmt: skip
+        assert (folder[0] / expected).is_file(), expected
+    assert first.data.tags["mlkit.data_sha256"] == second.data.tags["mlkit.data_sha256"]
+    assert first.data.params["config.cv.n_splits"] == "3"
+    assert not (tmp_path / "mlruns").exists()
+
+    assert main(["models", "tiny", "--store", str(store)]) == 0
+
+
+@pytest.mark.slow
+def test_cli_four_concurrent_runs_on_one_new_store(tmp_path: Path) -> None:
+    config = _config_file(tmp_path)
+    store = tmp_path / "shared"
+    processes = [_mlkit(tmp_path, "run", config.name, "--store", str(store), "-q")
+                 for _ in range(4)]  # fmt: skip
+    results = [p.communicate(timeout=600) for p in processes]
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+    client = _client(store)
+    versions = client.search_model_versions("name = 'tiny'")
+    assert sorted(int(v.version) for v in versions) == [1, 2, 3, 4]
+    assert len({v.run_id for v in versions}) == 4
+    runs = client.search_runs([client.get_experiment_by_name("tiny").experiment_id])
+    assert [r.info.status for r in runs] == ["FINISHED"] * 4
+    assert client.get_model_version_by_alias("tiny", "champion") is not None
+    assert sum("now champion" in out for out, _ in results) == 1
+
+
+def test_run_pipeline_is_deterministic_and_matches_plain_refit(tmp_path: Path) -> None:
+    config = config_from_dict({**TINY, "tracking": {"enabled": False},
+                               "registry": {"enabled": False}})  # fmt: skip
+    first = run_pipeline(config)
+    second = run_pipeline(config)
+    assert np.array_equal(first.predictions, second.predictions)
+    assert first.cv_scores == second.cv_scores and first.best_params == second.best_params
+    assert first.run_id is None and first.model_version is None
+
+    # the final model is a plain refit of the chosen configuration on the training rows
+    data = load_data(config)
+    split = holdout_split(data.y, groups=data.groups, test_size=0.2, random_state=0)
+    assert np.array_equal(split.test, first.holdout.test)
+    template = make_estimator("hist_gradient_boosting", task="binary", X=data.X,
+                              params=TINY["model"]["params"], random_state=0)  # fmt: skip
+    plain = final_fit(template, data.X.iloc[split.train], data.y.iloc[split.train],
+                      params=first.best_params)  # fmt: skip
+    expected = plain.predict_proba(data.X.iloc[split.test])[:, 1]
+    assert np.array_equal(first.predictions, expected)
+    assert "holdout roc_auc" in first.summary() and "tracking: off" in first.summary()
+
+
+def test_run_pipeline_crash_marks_run_failed_and_registers_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlkit.tracking
+
+    def broken_gate(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("gate crashed")
+
+    monkeypatch.setenv("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(mlkit.tracking, "promote_if_better", broken_gate)
+    store = tmp_path / "store"
+    with pytest.raises(RuntimeError, match="gate crashed"):
+        run_pipeline(config_from_dict(TINY), store=str(store))
+    client = _client(store)
+    runs = client.search_runs([client.get_experiment_by_name("tiny").experiment_id])
+    assert [r.info.status for r in runs] == ["FAILED"]
+    assert client.search_model_versions("name = 'tiny'") == []
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+BAD_CONFIGS = [
+    ({**TINY, "sed": 1}, r"sed is not a valid key; did you mean 'seed'\?"),
+    ({**TINY, "cv": {"n_splits": "three"}}, r"cv.n_splits must be an integer, got str"),
+    ({**TINY, "data": {"path": "missing.csv", "target": "y"}}, r"missing.csv' does not exist"),
+    ("name: x\ndata: [unclosed\n", r"not valid YAML at line"),
+    ({**TINY, "tuning": {"method": "grid", "space": {"max_leaf_node": [4]}}},
+     r"tuning.space.max_leaf_node is not a parameter .* did you mean 'max_leaf_nodes'"),
+    ({**TINY, "model": {"estimator": "ridge"}}, r"'ridge' does not support a binary target"),
+    ({**TINY, "scoring": "rmsee"}, r"scoring: scoring='rmsee' is not a known metric"),
+    ({**TINY, "data": {"dataset": "patient_visits", "options": {"n_patient": 5}}},
+     r"data.options for 'patient_visits'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raw", "match"), BAD_CONFIGS)
+def test_cli_bad_config_exits_2_with_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: object, match: str
+) -> None:
+    import re
+
+    path = _config_file(tmp_path, raw)
+    for command in ("validate", "run"):
+        assert main([command, str(path), "--no-tracking"] if command == "run"
+                    else [command, str(path)]) == 2  # fmt: skip
+        err = capsys.readouterr().err
+        assert err.startswith("mlkit: error: ") and re.search(match, err), err
+        assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_cli_csv_config_with_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    pd.DataFrame({"a": [1.0, 2.0] * 20, "label": [0, 1] * 20}).to_csv(tmp_path / "d.csv")
+    path = _config_file(tmp_path, {"name": "csv", "data": {"path": "d.csv", "target": "labl"}})
+    assert main(["validate", str(path)]) == 2
+    assert "column 'labl' is not in the data; did you mean 'label'?" in capsys.readouterr().err
+
+
+def test_cli_bad_config_in_a_subprocess_prints_no_traceback(tmp_path: Path) -> None:
+    path = _config_file(tmp_path, {**TINY, "tunning": {}})
+    process = _mlkit(tmp_path, "run", path.name)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert err == f"mlkit: error: {path.name}: tunning is not a valid key; did you mean " \
+                  f"'tuning'? valid keys here: name, data, seed, task, scoring, threads, " \
+                  f"holdout, cv, model, tuning, nested, evaluation, tracking, registry.\n"  # fmt: skip
+    assert out == ""
+
+
+def test_cli_validate_accepts_shipped_config(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).resolve().parents[1] / "configs" / "pbcseq.yaml"
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "binary" in out and "roc_auc" in out
+
+
+def test_cli_models_unknown_name_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    os.environ.setdefault("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["models", "nope", "--store", str(tmp_path / "s")]) == 2
+    assert "no registered model named 'nope'" in capsys.readouterr().err
+
+
+def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert "mlkit 0." in capsys.readouterr().out
+
+
+def test_load_config_of_shipped_pbcseq_is_small_budget() -> None:
+    config = load_config(Path(__file__).resolve().parents[1] / "configs" / "pbcseq.yaml")
+    assert config.tuning.n_iter is not None and config.tuning.n_iter <= 10
+    assert config.nested.enabled is False
