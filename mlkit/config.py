@@ -569,6 +569,11 @@ def _check_tuning(config: PipelineConfig) -> None:
             f"tuning.method={tuning.method!r} needs tuning.n_iter (the number of candidates "
             f"to try), e.g. n_iter: 10."
         )
+    if tuning.method == "grid" and tuning.n_iter is not None:
+        raise ConfigError(
+            f"tuning.n_iter={tuning.n_iter} is not used by tuning.method='grid' (a grid tries "
+            f"every combination); remove n_iter or use method: random."
+        )
     if tuning.n_iter is not None and tuning.n_iter < 1:
         raise ConfigError(f"tuning.n_iter={tuning.n_iter} must be at least 1.")
     for name, spec in tuning.space.items():

@@ -182,3 +182,14 @@ def test_shipped_configs_include_classification_with_groups_and_regression() -> 
         tasks[prepared.task] = prepared.data
     assert tasks["binary"].groups is not None
     assert "regression" in tasks
+
+
+def test_config_grid_with_n_iter_is_rejected_with_fix() -> None:
+    raw = {
+        "name": "grid-n-iter",
+        "data": {"dataset": "pbcseq"},
+        "model": {"estimator": "logistic_regression"},
+        "tuning": {"method": "grid", "n_iter": 5, "space": {"C": [0.1, 1.0]}},
+    }
+    with pytest.raises(ConfigError, match=r"tuning\.n_iter=5 is not used by tuning\.method='grid'"):
+        config_from_dict(raw)
