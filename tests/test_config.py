@@ -158,7 +158,11 @@ def test_config_to_dict_round_trips(
         "cv": {"n_splits": n_splits},
         "holdout": {"test_size": test_size},
         "registry": {"margin": margin},
-        "tuning": {"method": method, "n_iter": 3, "space": {"max_depth": [2, 3]}},
+        "tuning": {
+            "method": method,
+            "n_iter": None if method == "grid" else 3,
+            "space": {"max_depth": [2, 3]},
+        },
     }
     config = config_from_dict(raw)
     assert config_from_dict(config_to_dict(config)) == config
