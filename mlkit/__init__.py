@@ -7,10 +7,13 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks
+- :mod:`mlkit.space`     search-space dimensions (``Int``, ``Float``, ``Categorical``)
 - :mod:`mlkit.tuning`    grid, random, Bayesian and halving search, nested CV
-- :mod:`mlkit.training`  final fit and holdout evaluation
-- :mod:`mlkit.tracking`  MLflow tracking and model registry helpers
-- :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``
+- :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
+- :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
+- :mod:`mlkit.config`    pipeline configuration files, validated on load
+- :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
+- :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so
 heavy libraries (optuna, mlflow, matplotlib) load only where they are used.
