@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test lint typecheck unit notebooks book-strict bench lock clean
+.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ notebooks:  ## execute every chapter with nbmake (from jupytext-converted copies
 
 bench: $(STAMP)  ## run the benchmark scripts (prints ratios and timings)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lab: $(STAMP)  ## open the chapters in JupyterLab (installs JupyterLab into .venv on first use)
+	$(BIN)/python -c "import jupyterlab" 2> /dev/null || { \
+	  grep -v -e '^-e' -e '^#' requirements.txt > $(VENV)/constraints.txt && \
+	  $(BIN)/python -m pip install --quiet "jupyterlab==4.6.6" -c $(VENV)/constraints.txt; }
+	$(BIN)/jupyter lab chapters
 
 lock:  ## re-resolve requirements.in into the pinned requirements.txt
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
