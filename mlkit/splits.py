@@ -336,6 +336,23 @@ class CVAudit:
         """The per-fold table (a copy of :attr:`folds`)."""
         return self.folds.copy()
 
+    # The audit reads like its per-fold table: ``audit["leaked_groups"]``, ``len(audit)``,
+    # ``audit.loc[0]``, ``audit.shape`` all answer from :attr:`folds`.
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.folds[key]
+
+    def __len__(self) -> int:
+        return len(self.folds)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in {"folds", "summary", "splitter"}:
+            raise AttributeError(name)
+        return getattr(self.folds, name)
+
+    def _repr_html_(self) -> str:
+        return str(self.folds.to_html())
+
     def __str__(self) -> str:
         lines = [f"CVAudit of {self.splitter}", self.folds.to_string(), "summary:"]
         lines += [f"  {key}: {value}" for key, value in self.summary.items()]

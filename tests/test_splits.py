@@ -396,3 +396,16 @@ def test_import_splits_does_not_import_matplotlib():
     code = "import sys, mlkit.splits; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_audit_cv_reads_like_its_per_fold_table() -> None:
+    X = np.zeros((12, 1))
+    groups = np.repeat(np.arange(6), 2)
+    audit = audit_cv(KFold(3, shuffle=True, random_state=0), X, groups=groups)
+    assert len(audit) == 3
+    assert audit.shape == audit.folds.shape
+    pd.testing.assert_series_equal(audit["leaked_groups"], audit.folds["leaked_groups"])
+    assert list(audit.columns) == list(audit.folds.columns)
+    assert int(audit["leaked_groups"].sum()) == int(audit.summary["total_leaked_groups"])
+    with pytest.raises(AttributeError):
+        audit.not_a_column_or_method  # noqa: B018
