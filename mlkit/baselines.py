@@ -15,7 +15,6 @@ predicts the positive class count as 0 (``zero_division=0.0``) rather than warni
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,29 +91,13 @@ def _prepare(
     X: Any, y: Any, *, groups: Any, cv: Any
 ) -> tuple[np.ndarray, Task, list[tuple[np.ndarray, np.ndarray]], Any]:
     """Validate the data, choose the splitter and materialise its folds once."""
-    from mlkit.splits import choose_cv
+    from mlkit.splits import materialise_folds
 
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
     group_arr = None if groups is None else check_groups(groups, n_samples=y_arr.shape[0])
     task = infer_task(y_arr)
-    if cv is None or (isinstance(cv, int) and not isinstance(cv, bool)):
-        splitter = choose_cv(y_arr, groups=group_arr, n_splits=5 if cv is None else cv)
-    elif hasattr(cv, "split") and not isinstance(cv, str):
-        splitter = cv
-    else:
-        raise ValueError(
-            f"cv must be None, an int (number of folds) or a splitter with a split() method, "
-            f"got {type(cv).__name__}; e.g. cv=mlkit.splits.choose_cv(y, groups=groups)."
-        )
-    with warnings.catch_warnings():
-        # Splitters that ignore groups warn "The groups parameter is ignored by ..."; the
-        # overlap check below turns that into an error exactly when it matters.
-        warnings.filterwarnings("ignore", message="The groups parameter is ignored")
-        folds = [
-            (np.asarray(train), np.asarray(test))
-            for train, test in splitter.split(X, y_arr, group_arr)
-        ]
+    folds = list(materialise_folds(cv, X, y_arr, groups=group_arr))
     if len(folds) < 2:
         raise ValueError(
             f"cv produced {len(folds)} fold(s); the fold-to-fold noise needs at least 2. "
@@ -125,7 +108,7 @@ def _prepare(
             shared = np.intersect1d(group_arr[train], group_arr[test])
             if shared.size:
                 raise ValueError(
-                    f"cv={splitter!r} put {shared.size} group(s) (e.g. {shared.tolist()[0]!r}) in "
+                    f"cv={cv!r} put {shared.size} group(s) (e.g. {shared.tolist()[0]!r}) in "
                     f"both train and test of fold {k}, so it ignores groups. Use a group-aware "
                     f"splitter (GroupKFold, StratifiedGroupKFold) or cv=None to let "
                     f"mlkit.splits.choose_cv pick one."

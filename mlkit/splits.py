@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,14 @@ from mlkit._validation import (
 )
 from mlkit.metrics import infer_task
 
-__all__ = ["CVAudit", "TimeOrderedSplit", "audit_cv", "choose_cv", "plot_cv"]
+__all__ = [
+    "CVAudit",
+    "TimeOrderedSplit",
+    "audit_cv",
+    "choose_cv",
+    "materialise_folds",
+    "plot_cv",
+]
 
 
 class TimeOrderedSplit(TimeSeriesSplit):
@@ -687,3 +694,117 @@ def _target_summary(
     if len(classes) == 2:
         return {"positive_rate": float(rates[1])}
     return {f"rate_{c}": float(r) for c, r in zip(classes, rates, strict=True)}
+
+
+Fold = tuple[np.ndarray, np.ndarray]
+
+
+def materialise_folds(
+    cv: Any,
+    X: Any,
+    y: Any,
+    *,
+    groups: Any = None,
+    random_state: int | None = 0,
+    name: str = "cv",
+) -> tuple[Fold, ...]:
+    """Resolve ``cv`` once into a tuple of ``(train, test)`` integer index arrays.
+
+    Every mlkit function that cross-validates several things (a model and its
+    baselines, the candidates of a search) calls this once and reuses the result,
+    so all of them are scored on exactly the same folds.
+
+    Parameters
+    ----------
+    cv : None, int, splitter, or iterable of (train, test) pairs
+        ``None`` or an int: :func:`choose_cv` with that many folds (5 for ``None``).
+        A splitter: its ``split(X, y, groups)``. Pairs: used as given (integer or
+        boolean index arrays, by position).
+    X, y : array-like
+        Features and target (``y`` must be free of missing values).
+    groups : array-like or None, default=None
+        Passed to the splitter's ``split``; splitters that ignore groups are not warned about.
+    random_state : int or None, default=0
+        Seed for :func:`choose_cv`.
+    name : str, default="cv"
+        The argument name used in error messages (e.g. ``"outer_cv"``).
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+
+    Raises
+    ------
+    ValueError
+        For a ``cv`` of another type, an int below 2, a fold that is not a pair of
+        non-empty integer index arrays within ``[0, n_samples)``, or no fold at all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.splits import materialise_folds
+    >>> folds = materialise_folds(3, np.zeros((6, 1)), [0, 1, 0, 1, 0, 1])
+    >>> [test.size for _, test in folds]
+    [2, 2, 2]
+    """
+    y_arr = check_target(y, name="y")
+    n_samples = y_arr.shape[0]
+    group_arr = None if groups is None else check_groups(groups, n_samples=n_samples)
+    folds: list[Fold] = []
+    with warnings.catch_warnings():
+        # groups go to every splitter so that group splitters work; the ones that do
+        # not use them (KFold, ...) warn "The groups parameter is ignored" when split()
+        # is called: callers that care check for groups on both sides of a fold.
+        warnings.filterwarnings(
+            "ignore", message="The groups parameter is ignored", category=UserWarning
+        )
+        for k, pair in enumerate(_fold_pairs(cv, X, y_arr, group_arr, random_state, name)):
+            try:
+                train, test = pair
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{name}: fold {k} is not a (train, test) pair of index arrays."
+                ) from None
+            folds.append(
+                (
+                    _as_indices(train, n_samples, name=name, k=k),
+                    _as_indices(test, n_samples, name=name, k=k),
+                )
+            )
+    if not folds:
+        raise ValueError(
+            f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
+        )
+    return tuple(folds)
+
+
+def _fold_pairs(
+    cv: Any, X: Any, y: np.ndarray, groups: np.ndarray | None, random_state: int | None, name: str
+) -> Iterable[Any]:
+    """The (train, test) pairs that ``cv`` stands for (see :func:`materialise_folds`)."""
+    if cv is None or (isinstance(cv, int | np.integer) and not isinstance(cv, bool)):
+        n_splits = 5 if cv is None else int(cv)  # choose_cv checks it
+        return choose_cv(y, groups=groups, n_splits=n_splits, random_state=random_state).split(
+            X, y, groups
+        )
+    if hasattr(cv, "split") and not isinstance(cv, str):
+        return cv.split(X, y, groups)
+    if isinstance(cv, Sequence | Iterator) and not isinstance(cv, str):
+        return cv
+    raise ValueError(
+        f"{name} must be None, an int (number of folds), a splitter or a list of "
+        f"(train, test) index pairs, got {type(cv).__name__}."
+    )
+
+
+def _as_indices(part: Any, n_samples: int, *, name: str, k: int) -> np.ndarray:
+    arr = np.asarray(part)
+    if arr.dtype == bool:
+        arr = np.flatnonzero(arr)
+    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{name}: fold {k} has an empty or non-integer index array.")
+    if arr.min() < 0 or arr.max() >= n_samples:
+        raise ValueError(
+            f"{name}: fold {k} has indices outside [0, {n_samples}); index rows of X by position."
+        )
+    return arr.astype(np.intp, copy=False)

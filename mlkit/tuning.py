@@ -23,7 +23,7 @@ import hashlib
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,7 +43,7 @@ from mlkit._validation import (
 )
 from mlkit.metrics import infer_task, resolve_scoring
 from mlkit.space import Categorical, Space, as_space
-from mlkit.splits import choose_cv
+from mlkit.splits import Fold, materialise_folds
 
 __all__ = [
     "HALVING_FACTOR",
@@ -60,7 +60,6 @@ Method = Literal["grid", "random", "bayes", "halving"]
 #: The search methods :func:`tune` accepts.
 METHODS: tuple[str, ...] = ("grid", "random", "bayes", "halving")
 
-Fold = tuple[np.ndarray, np.ndarray]
 
 #: Successive halving keeps the best 1/``HALVING_FACTOR`` of the candidates at each
 #: iteration and gives them ``HALVING_FACTOR`` times more samples.
@@ -382,9 +381,7 @@ def tune(
         grid_resolution = check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
     scoring_name = _check_scoring(scoring, y_arr)
     scorer = check_scoring(estimator, scoring=scoring_name)
-    folds = _materialise_folds(
-        cv, X, y_arr, groups=groups_arr, n_samples=n_samples, random_state=random_state
-    )
+    folds = materialise_folds(cv, X, y_arr, groups=groups_arr, random_state=random_state)
     show = _show_progress(progress)
 
     if method == "grid":
@@ -525,10 +522,9 @@ def nested_cv(
             )
     scoring_name = _check_scoring(scoring, y_arr)
     scorer = check_scoring(estimator, scoring=scoring_name)
-    outer = _materialise_folds(
-        outer_cv, X, y_arr, groups=groups_arr, n_samples=n_samples, random_state=random_state,
-        name="outer_cv",
-    )  # fmt: skip
+    outer = materialise_folds(
+        outer_cv, X, y_arr, groups=groups_arr, random_state=random_state, name="outer_cv"
+    )
 
     outer_scores: list[float] = []
     inner_results: list[TuningResult] = []
@@ -678,64 +674,6 @@ def _check_scoring(scoring: Any, y: np.ndarray) -> Any:
             f"single name such as scoring='roc_auc'."
         )
     return resolve_scoring(scoring, task=infer_task(y))
-
-
-def _materialise_folds(
-    cv: Any,
-    X: Any,
-    y: np.ndarray,
-    *,
-    groups: np.ndarray | None,
-    n_samples: int,
-    random_state: int | None,
-    name: str = "cv",
-) -> tuple[Fold, ...]:
-    """Resolve ``cv`` once into a tuple of (train, test) integer index arrays."""
-    if cv is None or (isinstance(cv, int | np.integer) and not isinstance(cv, bool)):
-        n_splits = 5 if cv is None else int(cv)
-        splitter = choose_cv(y, groups=groups, n_splits=n_splits, random_state=random_state)
-        pairs: Any = splitter.split(X, y, groups)
-    elif hasattr(cv, "split") and not isinstance(cv, str):
-        pairs = cv.split(X, y, groups)
-    elif isinstance(cv, Sequence | Iterator) and not isinstance(cv, str):
-        pairs = cv
-    else:
-        raise ValueError(
-            f"{name} must be None, an int (number of folds), a splitter or a list of "
-            f"(train, test) index pairs, got {type(cv).__name__}."
-        )
-    folds: list[Fold] = []
-    for k, pair in enumerate(pairs):
-        try:
-            train, test = pair
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"{name}: fold {k} is not a (train, test) pair of index arrays."
-            ) from None
-        folds.append(
-            (
-                _as_indices(train, n_samples, name=name, k=k),
-                _as_indices(test, n_samples, name=name, k=k),
-            )
-        )
-    if not folds:
-        raise ValueError(
-            f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
-        )
-    return tuple(folds)
-
-
-def _as_indices(part: Any, n_samples: int, *, name: str, k: int) -> np.ndarray:
-    arr = np.asarray(part)
-    if arr.dtype == bool:
-        arr = np.flatnonzero(arr)
-    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
-        raise ValueError(f"{name}: fold {k} has an empty or non-integer index array.")
-    if arr.min() < 0 or arr.max() >= n_samples:
-        raise ValueError(
-            f"{name}: fold {k} has indices outside [0, {n_samples}); index rows of X by position."
-        )
-    return arr.astype(np.intp, copy=False)
 
 
 # --------------------------------------------------------------------------- evaluation
