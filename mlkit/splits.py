@@ -49,6 +49,7 @@ __all__ = [
     "choose_cv",
     "materialise_folds",
     "plot_cv",
+    "repeated_folds",
 ]
 
 
@@ -775,6 +776,74 @@ def materialise_folds(
         raise ValueError(
             f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
         )
+    return tuple(folds)
+
+
+def repeated_folds(
+    X: Any,
+    y: Any,
+    *,
+    groups: Any = None,
+    time: Any = None,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    random_state: int = 0,
+) -> tuple[Fold, ...]:
+    """``n_repeats`` shuffled repetitions of the splitter :func:`choose_cv` would pick.
+
+    Repeat ``r`` uses ``choose_cv(y, groups=groups, n_splits=n_splits,
+    random_state=random_state + r)``, so folds respect groups (whole groups per fold,
+    stratified for classification) and are reproducible. The result is the flat tuple
+    of all ``n_splits * n_repeats`` folds, repeat by repeat: what the corrected repeated
+    k-fold t-test (:func:`mlkit.stats.corrected_ttest`) needs.
+
+    Parameters
+    ----------
+    X, y : array-like
+        Features and target.
+    groups : array-like or None, default=None
+        Group of each row; no group is ever on both sides of a fold.
+    time : None
+        Must be ``None``: time-ordered data have one fold list, not shuffled repeats
+        (a ``ValueError`` says so).
+    n_splits : int, default=5
+        Folds per repeat, at least 2.
+    n_repeats : int, default=3
+        Repetitions, at least 1.
+    random_state : int, default=0
+        Seed of the first repeat.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+
+    Raises
+    ------
+    ValueError
+        ``time`` given, ``n_splits`` < 2, ``n_repeats`` < 1, and whatever
+        :func:`choose_cv` refuses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.splits import repeated_folds
+    >>> folds = repeated_folds(np.zeros((20, 1)), [0, 1] * 10, n_splits=5, n_repeats=2)
+    >>> len(folds)
+    10
+    """
+    if time is not None:
+        raise ValueError(
+            "time is given, but repeated shuffled folds would train on the future; use "
+            "materialise_folds(choose_cv(y, time=time), X, y) for one time-ordered fold list."
+        )
+    n_splits = check_positive_int(n_splits, name="n_splits", minimum=2)
+    n_repeats = check_positive_int(n_repeats, name="n_repeats", minimum=1)
+    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
+        raise ValueError(f"random_state={random_state!r} must be an int, e.g. 0.")
+    folds: list[Fold] = []
+    for r in range(n_repeats):
+        cv = choose_cv(y, groups=groups, n_splits=n_splits, random_state=int(random_state) + r)
+        folds.extend(materialise_folds(cv, X, y, groups=groups))
     return tuple(folds)
 
 

@@ -10,7 +10,19 @@ import pytest
 
 import mlkit
 
-HEAVY = ("optuna", "mlflow", "matplotlib", "river", "skops", "dask", "distributed", "tqdm")
+HEAVY = (
+    "optuna",
+    "mlflow",
+    "matplotlib",
+    "seaborn",
+    "river",
+    "skops",
+    "dask",
+    "distributed",
+    "tqdm",
+    "statsmodels",
+    "myst_nb",
+)
 ROOT = Path(mlkit.__file__).resolve().parent
 
 
