@@ -23,7 +23,6 @@ telemetry is switched off (``MLFLOW_DISABLE_TELEMETRY=true``) before mlflow is i
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -263,17 +262,18 @@ def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[
     with _LOCK_GUARD:
         state = _LOCK_STATE.get(path)
         if state is None:
-            handle = open(path, "a+")  # closed when the outermost holder exits
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            state = _LOCK_STATE[path] = [handle, 0]
+            from filelock import FileLock  # portable (Windows too); imported where used
+
+            lock = FileLock(path, is_singleton=False)
+            lock.acquire()
+            state = _LOCK_STATE[path] = [lock, 0]
         state[1] += 1
         try:
             yield
         finally:
             state[1] -= 1
             if state[1] == 0:
-                fcntl.flock(state[0].fileno(), fcntl.LOCK_UN)
-                state[0].close()
+                state[0].release()
                 del _LOCK_STATE[path]
 
 

@@ -996,11 +996,29 @@ def _show_progress(progress: bool | None) -> bool:
     return bool(progress)
 
 
+class _TextBar:
+    """A plain-text progress line on stderr, for installs without tqdm."""
+
+    def __init__(self, total: int, *, desc: str) -> None:
+        self.total, self.desc, self.n = total, desc, 0
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        end = "\n" if self.n >= self.total else "\r"
+        sys.stderr.write(f"{self.desc}: {self.n}/{self.total}{end}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        return None
+
+
 def _progress_bar(total: int, *, desc: str, show: bool) -> Any:
     if not show:
         return _NullBar()
-    from tqdm import tqdm
-
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the core install has no tqdm: fall back to a text line
+        return _TextBar(total, desc=desc)
     return tqdm(total=total, desc=desc, leave=False, file=sys.stderr)
 
 

@@ -1,0 +1,562 @@
+"""Dummy baselines under cross-validation, and the "beat the baseline" gate.
+
+A model is only worth its complexity if it beats the best thing that ignores the
+features. :func:`compare_baselines` scores every applicable scikit-learn dummy strategy
+on the same cross-validation folds; :func:`beats_baseline` compares a real model with
+the best of them fold by fold and decides, by a stated rule, whether the margin is
+larger than the fold-to-fold noise.
+
+Both functions materialise the folds once (``list(cv.split(X, y, groups))``) and reuse
+them for every strategy and the model, so the comparisons are paired. Ill-defined
+metrics are handled on purpose: precision, recall and F1 of a model that never
+predicts the positive class count as 0 (``zero_division=0.0``) rather than warning.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlkit._validation import check_consistent_length, check_groups, check_target
+from mlkit.metrics import (
+    METRIC_SETS,
+    Task,
+    greater_is_better,
+    infer_task,
+    metric_scorers,
+    readable_metric_name,
+    resolve_scoring,
+)
+
+__all__ = [
+    "BaselineComparison",
+    "baseline_strategies",
+    "beats_baseline",
+    "compare_baselines",
+    "nadeau_bengio_test",
+    "plot_fold_scores",
+]
+
+#: The regression quantiles tried as baselines (besides mean and median).
+REGRESSION_QUANTILES: tuple[float, ...] = (0.25, 0.75)
+
+
+def baseline_strategies(task: Task) -> dict[str, Any]:
+    """The dummy estimators tried for a task, by strategy name.
+
+    ==============  ================================================================
+    task            strategies
+    ==============  ================================================================
+    classification  ``most_frequent``, ``prior``, ``stratified``, ``uniform``
+                    (``DummyClassifier``, ``random_state=0``)
+    regression      ``mean``, ``median``, ``quantile=0.25``, ``quantile=0.75``
+                    (``DummyRegressor``)
+    ==============  ================================================================
+
+    ``constant`` is left out: a constant is only meaningful with domain knowledge
+    (pass your own estimator to :func:`beats_baseline` for that).
+
+    Examples
+    --------
+    >>> from mlkit.baselines import baseline_strategies
+    >>> list(baseline_strategies("regression"))
+    ['mean', 'median', 'quantile=0.25', 'quantile=0.75']
+    """
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    if task == "regression":
+        dummies: dict[str, Any] = {
+            "mean": DummyRegressor(strategy="mean"),
+            "median": DummyRegressor(strategy="median"),
+        }
+        for q in REGRESSION_QUANTILES:
+            dummies[f"quantile={q:g}"] = DummyRegressor(strategy="quantile", quantile=q)
+        return dummies
+    if task in ("binary", "multiclass"):
+        return {
+            s: DummyClassifier(strategy=s, random_state=0)
+            for s in ("most_frequent", "prior", "stratified", "uniform")
+        }
+    raise ValueError(f"task={task!r} is not supported; use 'binary', 'multiclass' or 'regression'.")
+
+
+# --------------------------------------------------------------------------- shared checks
+
+
+def _prepare(
+    X: Any, y: Any, *, groups: Any, cv: Any
+) -> tuple[np.ndarray, Task, list[tuple[np.ndarray, np.ndarray]], Any]:
+    """Validate the data, choose the splitter and materialise its folds once."""
+    from mlkit.splits import materialise_folds
+
+    y_arr = check_target(y, name="y")
+    check_consistent_length(X=X, y=y_arr)
+    group_arr = None if groups is None else check_groups(groups, n_samples=y_arr.shape[0])
+    task = infer_task(y_arr)
+    folds = list(materialise_folds(cv, X, y_arr, groups=group_arr))
+    if len(folds) < 2:
+        raise ValueError(
+            f"cv produced {len(folds)} fold(s); the fold-to-fold noise needs at least 2. "
+            f"Use a splitter with n_splits>=2."
+        )
+    if group_arr is not None:
+        for k, (train, test) in enumerate(folds):
+            shared = np.intersect1d(group_arr[train], group_arr[test])
+            if shared.size:
+                raise ValueError(
+                    f"cv={cv!r} put {shared.size} group(s) (e.g. {shared.tolist()[0]!r}) in "
+                    f"both train and test of fold {k}, so it ignores groups. Use a group-aware "
+                    f"splitter (GroupKFold, StratifiedGroupKFold) or cv=None to let "
+                    f"mlkit.splits.choose_cv pick one."
+                )
+    return y_arr, task, folds, group_arr
+
+
+def _positive_label(y: np.ndarray, task: Task) -> Any:
+    """The positive class of a binary target: the greater label, as in scikit-learn."""
+    if task != "binary":
+        return 1
+    return sorted(pd.unique(y).tolist())[-1]
+
+
+def _scorers(scoring: Any, *, task: Task, y: np.ndarray) -> dict[str, Any]:
+    """Readable metric name -> scorer, for ``scoring`` None, a name, a list or a callable."""
+    from sklearn.metrics import get_scorer
+
+    pos_label = _positive_label(y, task)
+    if scoring is None:
+        return metric_scorers(task, pos_label=pos_label)
+    resolved = resolve_scoring(scoring, task=task)
+    items = resolved if isinstance(resolved, list) else [resolved]
+    scorers: dict[str, Any] = {}
+    for item in items:
+        if callable(item):
+            scorers[_callable_name(item)] = item
+            continue
+        name = readable_metric_name(item, task=task)
+        if name in METRIC_SETS[task]:
+            scorers[name] = metric_scorers(task, metrics=[name], pos_label=pos_label)[name]
+        else:
+            scorers[name] = get_scorer(item)
+    return scorers
+
+
+def _callable_name(scorer: Any) -> str:
+    func = getattr(scorer, "_score_func", scorer)
+    return str(getattr(func, "__name__", "score"))
+
+
+def _is_loss(name: str, scorer: Any) -> bool:
+    """Whether the greater-is-better scorer values are negated losses."""
+    sign = getattr(scorer, "_sign", None)
+    if sign is not None:
+        return bool(sign < 0)
+    return not greater_is_better(name)
+
+
+def _fold_scores(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    scorers: dict[str, Any],
+    *,
+    n_jobs: int | None,
+) -> dict[str, np.ndarray]:
+    """Per-fold test scores (greater is better) of ``estimator`` on the given folds."""
+    from sklearn.model_selection import cross_validate
+
+    result = cross_validate(
+        estimator, X, y, cv=folds, scoring=scorers, n_jobs=n_jobs, error_score="raise"
+    )
+    return {name: np.asarray(result[f"test_{name}"], dtype=float) for name in scorers}
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare_baselines(
+    X: Any,
+    y: Any,
+    *,
+    groups: Any = None,
+    cv: Any = None,
+    scoring: Any = None,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """Cross-validate every dummy strategy of the task on the same folds.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        Features (ignored by the dummies, but split like a real model's).
+    y : array-like of shape (n_samples,)
+        Target; the task and the strategies follow from it (:func:`baseline_strategies`).
+    groups : array-like of shape (n_samples,), default=None
+        Group (subject) ids, passed to ``cv.split``; rows of one group never straddle
+        train and test (checked on every fold).
+    cv : None, int or splitter, default=None
+        ``None`` or an int (number of folds) uses
+        :func:`mlkit.splits.choose_cv` ``(y, groups=groups)``. The folds are drawn once
+        and shared by every strategy.
+    scoring : None, str, callable or list, default=None
+        ``None`` scores the task's whole :func:`~mlkit.metrics.metric_set`; otherwise a
+        metric name, a scorer callable, or a list of names (see
+        :func:`~mlkit.metrics.resolve_scoring`).
+    n_jobs : int, default=None
+        Parallel jobs of ``cross_validate``.
+
+    Returns
+    -------
+    DataFrame
+        One row per strategy (index ``strategy``) and columns ``<metric>_mean`` and
+        ``<metric>_std`` (standard deviation over folds) for each metric. Losses are
+        reported as positive numbers (lower is better); the directions are in
+        ``frame.attrs["greater_is_better"]``.
+
+    Raises
+    ------
+    ValueError
+        For missing values in ``y``, a length mismatch between ``X``, ``y`` and
+        ``groups``, a single class, an unknown metric, an invalid ``cv``, or folds that
+        split a group.
+
+    Notes
+    -----
+    Precision, recall and F1 are 0 for a fold where a strategy predicts no positive
+    (``zero_division=0.0``), so no ``UndefinedMetricWarning`` is emitted: never
+    flagging anyone finds nobody. ROC AUC of a constant score is 0.5 and average
+    precision equals the positive rate, which are the honest values for "no ranking".
+
+    Examples
+    --------
+    >>> from mlkit.baselines import compare_baselines
+    >>> y = [0, 0, 0, 1] * 10
+    >>> table = compare_baselines([[0]] * 40, y, scoring=["accuracy", "recall"])
+    >>> table.loc["most_frequent", ["accuracy_mean", "recall_mean"]].tolist()
+    [0.75, 0.0]
+    """
+    y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
+    scorers = _scorers(scoring, task=task, y=y_arr)
+    rows = {}
+    for strategy, dummy in baseline_strategies(task).items():
+        scores = _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs)
+        row: dict[str, float] = {}
+        for name, values in scores.items():
+            natural = -values if _is_loss(name, scorers[name]) else values
+            row[f"{name}_mean"] = float(np.mean(natural))
+            row[f"{name}_std"] = float(np.std(natural))
+        rows[strategy] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "strategy"
+    table.attrs["greater_is_better"] = {
+        name: not _is_loss(name, scorer) for name, scorer in scorers.items()
+    }
+    table.attrs["n_splits"] = len(folds)
+    return table
+
+
+# --------------------------------------------------------------------------- gate
+
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    """A model against the best dummy baseline, fold by fold on the same folds.
+
+    Scores are in natural units (losses positive). ``margin`` and the paired
+    differences are oriented so that positive means "the model is better", whatever
+    the metric's direction.
+
+    Attributes
+    ----------
+    metric : str
+        Readable metric name.
+    greater_is_better : bool
+        Direction of ``metric``.
+    model_score, baseline_score : float
+        Cross-validated mean of the model and of the best baseline.
+    baseline_strategy : str
+        The best dummy strategy (best mean score).
+    margin : float
+        Mean paired improvement of the model over the baseline (> 0: model better).
+    model_fold_scores, baseline_fold_scores : tuple of float
+        Per-fold scores on the same folds.
+    difference_std : float
+        Standard deviation (ddof=1) of the paired per-fold improvements.
+    standard_error : float
+        Naive standard error ``difference_std / sqrt(k)``; too small, because the
+        training sets of the folds overlap.
+    corrected_standard_error : float
+        Nadeau-Bengio corrected standard error
+        ``difference_std * sqrt(1/k + n_test/n_train)``.
+    t_statistic, p_value : float
+        Corrected resampled t-test, one-sided (H0: the model is no better).
+    alpha : float
+        Significance level of the gate.
+    beats : bool
+        ``p_value < alpha`` (equivalently ``margin > t_{1-alpha, k-1} *
+        corrected_standard_error``).
+    baseline_means : dict
+        Mean score of every dummy strategy.
+    """
+
+    metric: str
+    greater_is_better: bool
+    model_score: float
+    baseline_strategy: str
+    baseline_score: float
+    margin: float
+    model_fold_scores: tuple[float, ...]
+    baseline_fold_scores: tuple[float, ...]
+    difference_std: float
+    standard_error: float
+    corrected_standard_error: float
+    t_statistic: float
+    p_value: float
+    alpha: float
+    beats: bool
+    baseline_means: dict[str, float]
+
+    @property
+    def n_splits(self) -> int:
+        """Number of folds."""
+        return len(self.model_fold_scores)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-fold scores: ``model``, ``baseline`` and ``improvement`` (> 0: model better)."""
+        model = np.asarray(self.model_fold_scores)
+        baseline = np.asarray(self.baseline_fold_scores)
+        sign = 1.0 if self.greater_is_better else -1.0
+        frame = pd.DataFrame(
+            {"model": model, "baseline": baseline, "improvement": sign * (model - baseline)},
+            index=pd.RangeIndex(self.n_splits, name="fold"),
+        )
+        return frame
+
+    def summary(self) -> str:
+        """A few lines of plain text: scores, margin, noise, verdict."""
+        direction = "higher" if self.greater_is_better else "lower"
+        verdict = "BEATS" if self.beats else "does NOT beat"
+        return (
+            f"{self.metric} ({direction} is better), {self.n_splits} folds\n"
+            f"model {self.model_score:.4g} vs best baseline '{self.baseline_strategy}' "
+            f"{self.baseline_score:.4g}\n"
+            f"margin {self.margin:+.4g} (fold-to-fold std of the improvement "
+            f"{self.difference_std:.3g}, corrected standard error "
+            f"{self.corrected_standard_error:.3g}, one-sided p = {self.p_value:.3g})\n"
+            f"verdict: the model {verdict} the baseline at alpha = {self.alpha:g}"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def nadeau_bengio_test(differences: Any, *, test_train_ratio: float) -> dict[str, float]:
+    """One-sided corrected resampled t-test on paired per-fold differences.
+
+    Nadeau & Bengio (2003) correct the variance of the mean of ``k`` fold differences
+    for the overlap of the training sets: ``var = (1/k + n_test/n_train) * s^2``
+    instead of ``s^2 / k``. ``t = mean / sqrt(var)`` is compared with Student's t with
+    ``k - 1`` degrees of freedom; H1 is "mean difference > 0".
+
+    Parameters
+    ----------
+    differences : array-like of shape (k,)
+        Per-fold improvements (> 0 means better), ``k >= 2``.
+    test_train_ratio : float
+        ``n_test / n_train`` (about ``1 / (k - 1)`` for k-fold).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``std`` (ddof=1), ``standard_error`` (naive),
+        ``corrected_standard_error``, ``t_statistic``, ``p_value``.
+
+    Examples
+    --------
+    >>> from mlkit.baselines import nadeau_bengio_test
+    >>> result = nadeau_bengio_test([0.02, 0.03, 0.01, 0.04, 0.02], test_train_ratio=0.25)
+    >>> round(result["p_value"], 4)
+    0.0175
+    """
+    from scipy import stats
+
+    diff = np.asarray(differences, dtype=float)
+    if diff.ndim != 1 or diff.size < 2 or not np.isfinite(diff).all():
+        raise ValueError(
+            "differences must be a 1-D array of at least 2 finite per-fold values; "
+            "use a splitter with n_splits>=2."
+        )
+    if not math.isfinite(test_train_ratio) or test_train_ratio <= 0:
+        raise ValueError(f"test_train_ratio={test_train_ratio!r} must be a finite number > 0.")
+    k = diff.size
+    mean = float(diff.mean())
+    std = float(diff.std(ddof=1))
+    se = std / math.sqrt(k)
+    corrected = std * math.sqrt(1.0 / k + test_train_ratio)
+    if corrected > 1e-12 * max(1.0, abs(mean)):
+        t = mean / corrected
+        p = float(stats.t.sf(t, df=k - 1))
+    else:  # every fold gave the same improvement: no noise to compare against
+        t = math.copysign(math.inf, mean) if mean != 0 else 0.0
+        p = 0.0 if mean > 0 else (0.5 if mean == 0 else 1.0)
+    return {
+        "mean": mean,
+        "std": std,
+        "standard_error": se,
+        "corrected_standard_error": corrected,
+        "t_statistic": float(t),
+        "p_value": p,
+    }
+
+
+def beats_baseline(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    groups: Any = None,
+    cv: Any = None,
+    scoring: Any = None,
+    n_jobs: int | None = None,
+    alpha: float = 0.05,
+) -> BaselineComparison:
+    """Does ``estimator`` beat the best dummy baseline by more than the fold noise?
+
+    The model and every dummy strategy (:func:`baseline_strategies`) are
+    cross-validated on the *same* folds. The best baseline is the strategy with the best
+    mean score; the paired per-fold improvements ``d_i`` (model minus baseline, signed
+    so that > 0 means better) are tested with the Nadeau-Bengio corrected resampled
+    t-test (:func:`nadeau_bengio_test`).
+
+    **The rule:** ``beats`` is True if and only if the one-sided p-value is below
+    ``alpha``, which is the same as::
+
+        margin > t_{1 - alpha, k - 1} * std(d) * sqrt(1/k + n_test/n_train)
+
+    with ``margin = mean(d)`` and ``k`` folds. A negative or zero margin never beats.
+    The correction makes the gate stricter than the naive ``std(d) / sqrt(k)``, because
+    fold scores share most of their training data and are not independent.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator (unfitted)
+        The model to test; cloned for every fold.
+    X, y, groups, cv, n_jobs
+        As in :func:`compare_baselines`.
+    scoring : None, str or callable, default=None
+        One metric; ``None`` uses :data:`mlkit.metrics.DEFAULT_SCORING` of the task.
+    alpha : float, default=0.05
+        Significance level, in (0, 1).
+
+    Returns
+    -------
+    BaselineComparison
+
+    Raises
+    ------
+    ValueError
+        As :func:`compare_baselines`, and for an object without ``fit``, a list of
+        metrics, or ``alpha`` outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from mlkit.baselines import beats_baseline
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = X @ [1.0, 2.0, 0.0] + rng.normal(size=200)
+    >>> result = beats_baseline(LinearRegression(), X, y, scoring="rmse")
+    >>> result.baseline_strategy, result.beats
+    ('mean', True)
+    """
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
+        raise ValueError(
+            f"estimator must be an unfitted scikit-learn estimator (with fit and "
+            f"get_params), got {type(estimator).__name__}."
+        )
+    if isinstance(scoring, list | tuple):
+        raise ValueError(
+            f"scoring={scoring!r} is a list, but the gate compares on one metric; pass a "
+            f"single name (use compare_baselines for a table of several)."
+        )
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise ValueError(f"alpha={alpha!r} must be a number strictly between 0 and 1, e.g. 0.05.")
+    y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
+    from mlkit.metrics import DEFAULT_SCORING
+
+    scorers = _scorers(DEFAULT_SCORING[task] if scoring is None else scoring, task=task, y=y_arr)
+    [(name, scorer)] = scorers.items()
+    loss = _is_loss(name, scorer)
+
+    model_scores = _fold_scores(estimator, X, y_arr, folds, scorers, n_jobs=n_jobs)[name]
+    baseline_scores = {
+        strategy: _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs)[name]
+        for strategy, dummy in baseline_strategies(task).items()
+    }
+    best = max(baseline_scores, key=lambda s: float(np.mean(baseline_scores[s])))
+    differences = model_scores - baseline_scores[best]  # greater-is-better: > 0 model better
+    ratio = float(np.mean([len(test) / len(train) for train, test in folds]))
+    test = nadeau_bengio_test(differences, test_train_ratio=ratio)
+    sign = -1.0 if loss else 1.0
+    return BaselineComparison(
+        metric=name,
+        greater_is_better=not loss,
+        model_score=float(sign * model_scores.mean()),
+        baseline_strategy=best,
+        baseline_score=float(sign * baseline_scores[best].mean()),
+        margin=test["mean"],
+        model_fold_scores=tuple(float(v) for v in sign * model_scores),
+        baseline_fold_scores=tuple(float(v) for v in sign * baseline_scores[best]),
+        difference_std=test["std"],
+        standard_error=test["standard_error"],
+        corrected_standard_error=test["corrected_standard_error"],
+        t_statistic=test["t_statistic"],
+        p_value=test["p_value"],
+        alpha=float(alpha),
+        beats=bool(test["mean"] > 0 and test["p_value"] < alpha),
+        baseline_means={s: float(sign * v.mean()) for s, v in baseline_scores.items()},
+    )
+
+
+def plot_fold_scores(result: BaselineComparison, *, ax: Any = None) -> Any:
+    """Plot the model's and the baseline's score on each fold, joined by fold.
+
+    Parameters
+    ----------
+    result : BaselineComparison
+        From :func:`beats_baseline`.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, BaselineComparison):
+        raise ValueError(
+            f"result must be a BaselineComparison from beats_baseline, got {type(result).__name__}."
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    frame = result.to_frame()
+    for fold, row in frame.iterrows():
+        ax.plot([0, 1], [row["baseline"], row["model"]], color="0.6", lw=1, marker="o",
+                label="one fold" if fold == 0 else None)  # fmt: skip
+    ax.plot([0, 1], [result.baseline_score, result.model_score], color="C3", lw=2.5,
+            marker="s", label="mean over folds")  # fmt: skip
+    ax.set_xticks([0, 1], [f"baseline\n({result.baseline_strategy})", "model"])
+    ax.set_xlim(-0.3, 1.3)
+    direction = "higher" if result.greater_is_better else "lower"
+    ax.set_ylabel(f"{result.metric} ({direction} is better)")
+    verdict = "beats" if result.beats else "does not beat"
+    ax.set_title(f"Model {verdict} the baseline (p = {result.p_value:.2g})")
+    ax.legend(fontsize="small")
+    return ax

@@ -1,0 +1,475 @@
+"""Group leakage: does cross-validation reward a model for recognising subjects?
+
+When a dataset holds several rows per subject (visits of a patient, sessions of a
+user, images of a scene), record-wise cross-validation puts rows of the same
+subject on both sides of a fold. A flexible model can then score well by
+recognising the subject instead of learning what generalises to new subjects
+(Saeb et al., 2017, "The need to approximate the use-case in clinical machine
+learning"). :func:`group_leakage_check` measures that optimism directly:
+the same model, the same data, scored once with record-wise folds and once with
+subject-wise folds, the gap weighed against the fold-to-fold noise, plus an
+identity measure that shows whether the features alone find a subject's other rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    cross_val_score,
+)
+
+from mlkit._validation import (
+    check_consistent_length,
+    check_groups,
+    check_positive_int,
+    check_target,
+)
+from mlkit.metrics import infer_task, resolve_scoring
+from mlkit.splits import choose_cv
+
+__all__ = ["GroupLeakageReport", "group_leakage_check"]
+
+#: Test rows per fold used by the identity measure (a random subset beyond this).
+IDENTITY_MAX_TEST_ROWS = 2000
+
+
+@dataclass(frozen=True, eq=False)
+class GroupLeakageReport:
+    """Record-wise versus group-wise cross-validation of one model on one dataset.
+
+    Returned by :func:`group_leakage_check`. Scores are scikit-learn scores
+    (greater is better; losses are negated), so a positive ``gap`` means that
+    record-wise CV is more optimistic than group-wise CV.
+
+    Attributes
+    ----------
+    scoring : str
+        The scorer used (a scikit-learn scorer name, or the callable's name).
+    record_cv, group_cv : str
+        The splitters: shuffled ``StratifiedKFold`` / ``KFold`` (record-wise) and
+        shuffled ``StratifiedGroupKFold`` / ``GroupKFold`` (group-wise).
+    record_scores, group_scores : ndarray of shape (n_repeats * n_splits,)
+        Per-fold scores, repeat after repeat.
+    record_score, group_score : float
+        Means of the per-fold scores.
+    gap : float
+        ``record_score - group_score``.
+    gap_se : float
+        Standard error of the gap: ``sqrt(var(record_scores) / J + var(group_scores) / J)``
+        with ``J`` fold scores per scheme.
+    z : float
+        ``gap / gap_se`` (``inf`` when the gap is positive and the folds agree exactly).
+    threshold : float
+        How many standard errors the gap must exceed.
+    min_gap : float
+        The smallest gap that counts as a leak, whatever its noise:
+        ``min_relative_gap * |record_score|``.
+    leaky : bool
+        The verdict: ``gap > threshold * gap_se`` and ``gap > min_gap``.
+    verdict : str
+        One sentence that states the verdict and the numbers behind it.
+    identity_match_rate : float
+        Fraction of test rows (record-wise folds) whose nearest training row, on
+        imputed and standardised features, belongs to the same group.
+    identity_chance_rate : float
+        The same fraction for a nearest neighbour drawn at random from the training
+        rows: the mean, over test rows, of the share of training rows of the test
+        row's group.
+    n_samples, n_groups, n_splits, n_repeats : int
+        Sizes of the check.
+    """
+
+    scoring: str
+    record_cv: str
+    group_cv: str
+    record_scores: np.ndarray
+    group_scores: np.ndarray
+    record_score: float
+    group_score: float
+    gap: float
+    gap_se: float
+    z: float
+    threshold: float
+    min_gap: float
+    leaky: bool
+    verdict: str
+    identity_match_rate: float
+    identity_chance_rate: float
+    n_samples: int
+    n_groups: int
+    n_splits: int
+    n_repeats: int
+
+    @property
+    def identity_lift(self) -> float:
+        """``identity_match_rate / identity_chance_rate`` (how many times chance)."""
+        if self.identity_chance_rate == 0:
+            return float("inf") if self.identity_match_rate > 0 else float("nan")
+        return self.identity_match_rate / self.identity_chance_rate
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-fold scores: one row per (repeat, fold), one column per scheme.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from mlkit.leakage import group_leakage_check
+        >>> rng = np.random.default_rng(0)
+        >>> X, y = rng.normal(size=(120, 3)), rng.integers(0, 2, 120)
+        >>> report = group_leakage_check(
+        ...     LogisticRegression(), X, y, rng.integers(0, 30, 120), n_splits=3, n_repeats=1
+        ... )
+        >>> report.to_frame().columns.tolist()
+        ['record_wise', 'group_wise']
+        """
+        index = pd.MultiIndex.from_product(
+            [range(self.n_repeats), range(self.n_splits)], names=["repeat", "fold"]
+        )
+        return pd.DataFrame(
+            {"record_wise": self.record_scores, "group_wise": self.group_scores}, index=index
+        )
+
+    def summary(self) -> str:
+        """A few readable lines: both scores, the gap, the identity measure, the verdict."""
+        lines = [
+            f"group leakage check ({self.n_samples} rows, {self.n_groups} groups, "
+            f"{self.n_repeats} x {self.n_splits}-fold, scoring={self.scoring})",
+            f"  record-wise ({self.record_cv}): {self.record_score:.4f} "
+            f"+/- {_sem(self.record_scores):.4f}",
+            f"  group-wise  ({self.group_cv}): {self.group_score:.4f} "
+            f"+/- {_sem(self.group_scores):.4f}",
+            f"  gap: {self.gap:.4f} = {self.z:.1f} standard errors "
+            f"(flag above {self.threshold:g} SE and {self.min_gap:.4f})",
+            f"  identity: the nearest training row is the same group for "
+            f"{self.identity_match_rate:.1%} of test rows (chance {self.identity_chance_rate:.1%})",
+            f"  verdict: {self.verdict}",
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def group_leakage_check(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    groups: Any,
+    *,
+    scoring: Any = None,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    threshold: float = 2.0,
+    min_relative_gap: float = 0.01,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+) -> GroupLeakageReport:
+    """Compare record-wise and group-wise cross-validation of one model.
+
+    The same estimator is cross-validated twice on the same data:
+
+    - **record-wise**: shuffled ``StratifiedKFold`` (classification) or ``KFold``
+      (regression), which ignores ``groups``, so a group's rows fall on both sides;
+    - **group-wise**: shuffled ``StratifiedGroupKFold`` or ``GroupKFold``, which
+      keeps each group on one side, as new subjects would be.
+
+    Each is repeated ``n_repeats`` times with seeds ``random_state + r``.
+
+    **Verdict rule.** With ``J = n_splits * n_repeats`` fold scores per scheme, the
+    gap (record-wise mean minus group-wise mean) has standard error
+    ``SE = sqrt(s_record**2 / J + s_group**2 / J)`` where ``s`` is the standard
+    deviation of a scheme's fold scores. The check flags a leak when
+    ``gap > threshold * SE`` **and** ``gap > min_relative_gap * |record_score|``
+    (a floor so that a negligible gap between near-identical folds is not flagged).
+    When groups carry no information (for instance groups assigned at random to
+    independent rows) both schemes estimate the same quantity and the gap is pure
+    partition noise, which ``SE`` over-covers; a model that recognises subjects
+    makes record-wise CV systematically better, by many standard errors.
+
+    **Identity measure.** On the first repeat's record-wise folds, features are
+    imputed (median), standardised and one-hot encoded (non-numeric columns), and
+    each test row (at most ``IDENTITY_MAX_TEST_ROWS`` per fold) is matched to its
+    nearest training row. The match rate, the share of test rows whose nearest
+    training row belongs to the same group, is compared with the chance rate. A
+    high rate means the features identify subjects: a flexible model can memorise
+    them, and record-wise CV rewards it.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        The model (a pipeline when it needs preprocessing); cloned for every fold.
+    X : array-like of shape (n_samples, n_features)
+        Features.
+    y : array-like of shape (n_samples,)
+        Target; :func:`mlkit.metrics.infer_task` decides the task.
+    groups : array-like of shape (n_samples,)
+        Group (subject) id of each row.
+    scoring : str, callable or None, default=None
+        One metric; ``None`` gives the task's default from
+        :func:`mlkit.metrics.resolve_scoring` (ROC AUC for a binary target).
+    n_splits : int, default=5
+        Folds per cross-validation, at least 2 and at most the number of groups.
+    n_repeats : int, default=3
+        Repetitions of both cross-validations with different shuffles.
+    threshold : float, default=2.0
+        Standard errors the gap must exceed to be flagged.
+    min_relative_gap : float, default=0.01
+        The gap must also exceed this fraction of ``|record_score|``.
+    random_state : int, default=0
+        Seed of the first repeat's shuffles (and of the identity subsample).
+    n_jobs : int or None, default=None
+        Passed to :func:`sklearn.model_selection.cross_val_score`.
+
+    Returns
+    -------
+    GroupLeakageReport
+        Scores, gap, verdict and identity measure; ``.to_frame()`` gives the
+        per-fold scores, ``.summary()`` a readable text.
+
+    Raises
+    ------
+    ValueError
+        If ``X``, ``y`` and ``groups`` differ in length; ``groups`` is None or has
+        missing values; ``y`` has missing values; ``n_splits`` < 2 or exceeds the
+        number of groups; a class occurs in fewer than ``n_splits`` groups;
+        ``scoring`` is a list or unknown; ``estimator`` has no ``fit`` method;
+        ``threshold`` or ``min_relative_gap`` is negative.
+
+    See Also
+    --------
+    mlkit.splits.audit_cv : which groups straddle train and test, fold by fold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from mlkit.leakage import group_leakage_check
+    >>> rng = np.random.default_rng(0)
+    >>> subject = np.repeat(np.arange(40), 6)  # 40 subjects, 6 rows each
+    >>> signature = rng.normal(size=(40, 5))[subject]  # rows of a subject look alike
+    >>> X = signature + 0.3 * rng.normal(size=(240, 5))
+    >>> y = rng.integers(0, 2, 40)[subject]  # the label is a trait of the subject
+    >>> report = group_leakage_check(KNeighborsClassifier(1), X, y, subject, n_splits=4)
+    >>> report.leaky
+    True
+    >>> report.identity_match_rate > 5 * report.identity_chance_rate
+    True
+    """
+    if not hasattr(estimator, "fit"):
+        raise ValueError(
+            f"estimator must be a scikit-learn estimator with a fit method, got "
+            f"{type(estimator).__name__}; e.g. RandomForestClassifier()."
+        )
+    y_arr = check_target(y, name="y")
+    if groups is None:
+        raise ValueError(
+            "groups is None; pass one group (subject) id per row, e.g. groups=data.groups."
+        )
+    n_samples = check_consistent_length(X=X, y=y_arr, groups=groups)
+    group_arr = check_groups(groups, n_samples=n_samples)
+    n_splits = check_positive_int(n_splits, name="n_splits", minimum=2)
+    n_repeats = check_positive_int(n_repeats, name="n_repeats", minimum=1)
+    for name, value in (("threshold", threshold), ("min_relative_gap", min_relative_gap)):
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name}={value!r} must be a finite number >= 0.")
+    if isinstance(scoring, list | tuple):
+        raise ValueError(
+            f"scoring={scoring!r} is a list; group_leakage_check compares one metric, "
+            f"pass a single name such as scoring='roc_auc'."
+        )
+    task = infer_task(y_arr)
+    scorer = resolve_scoring(scoring, task=task)
+    # choose_cv validates n_splits against the number of groups and the class counts.
+    choose_cv(y_arr, groups=group_arr, n_splits=n_splits, random_state=random_state)
+    choose_cv(y_arr, n_splits=n_splits, random_state=random_state)
+
+    record_scores, group_scores = [], []
+    record_splitters = []
+    for repeat in range(n_repeats):
+        seed = random_state + repeat
+        record_cv, group_cv = _splitters(task, n_splits=n_splits, seed=seed)
+        record_splitters.append(record_cv)
+        record_scores.append(
+            cross_val_score(clone(estimator), X, y_arr, cv=record_cv, scoring=scorer, n_jobs=n_jobs)
+        )
+        group_scores.append(
+            cross_val_score(
+                clone(estimator),
+                X,
+                y_arr,
+                groups=group_arr,
+                cv=group_cv,
+                scoring=scorer,
+                n_jobs=n_jobs,
+            )
+        )
+    rec = np.concatenate(record_scores).astype(float)
+    grp = np.concatenate(group_scores).astype(float)
+    if not (np.isfinite(rec).all() and np.isfinite(grp).all()):
+        raise ValueError(
+            "some fold scores are NaN (the estimator failed on a fold or the scorer is "
+            "undefined there); run cross_validate with error_score='raise' to see why."
+        )
+
+    record_score, group_score = float(rec.mean()), float(grp.mean())
+    gap = record_score - group_score
+    gap_se = float(np.sqrt(_sem(rec) ** 2 + _sem(grp) ** 2))
+    if gap_se > 0:
+        z = gap / gap_se
+    else:
+        z = 0.0 if gap == 0 else float(np.sign(gap) * np.inf)
+    min_gap = float(min_relative_gap) * abs(record_score)
+    leaky = bool(gap > threshold * gap_se and gap > min_gap)
+
+    match_rate, chance_rate = _identity_match(
+        X, group_arr, record_splitters[0], y_arr, random_state=random_state
+    )
+    scoring_name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
+    verdict = _verdict(
+        leaky=leaky,
+        gap=gap,
+        gap_se=gap_se,
+        z=z,
+        threshold=float(threshold),
+        min_gap=min_gap,
+        match_rate=match_rate,
+        chance_rate=chance_rate,
+    )
+    record_name, group_name = (type(cv).__name__ for cv in _splitters(task, n_splits, seed=0))
+    return GroupLeakageReport(
+        scoring=str(scoring_name),
+        record_cv=record_name,
+        group_cv=group_name,
+        record_scores=rec,
+        group_scores=grp,
+        record_score=record_score,
+        group_score=group_score,
+        gap=gap,
+        gap_se=gap_se,
+        z=float(z),
+        threshold=float(threshold),
+        min_gap=min_gap,
+        leaky=leaky,
+        verdict=verdict,
+        identity_match_rate=match_rate,
+        identity_chance_rate=chance_rate,
+        n_samples=n_samples,
+        n_groups=int(pd.unique(group_arr).size),
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+    )
+
+
+def _splitters(task: str, n_splits: int, *, seed: int) -> tuple[Any, Any]:
+    """Record-wise and group-wise splitters for one repeat."""
+    if task == "regression":
+        return (
+            KFold(n_splits, shuffle=True, random_state=seed),
+            GroupKFold(n_splits, shuffle=True, random_state=seed),
+        )
+    return (
+        StratifiedKFold(n_splits, shuffle=True, random_state=seed),
+        StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed),
+    )
+
+
+def _sem(scores: np.ndarray) -> float:
+    """Standard error of the mean of fold scores (0 for a single score)."""
+    if scores.size < 2:
+        return 0.0
+    return float(scores.std(ddof=1) / np.sqrt(scores.size))
+
+
+def _identity_features() -> Any:
+    """Median-impute and standardise numbers, one-hot encode everything else."""
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    return make_column_transformer(
+        (
+            make_pipeline(
+                SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()
+            ),
+            make_column_selector(dtype_include="number"),
+        ),
+        (
+            make_pipeline(
+                SimpleImputer(strategy="most_frequent", keep_empty_features=True),
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+            ),
+            make_column_selector(dtype_exclude="number"),
+        ),
+    )
+
+
+def _identity_match(
+    X: Any, groups: np.ndarray, cv: Any, y: np.ndarray, *, random_state: int
+) -> tuple[float, float]:
+    """Nearest-neighbour same-group match rate of test rows, and its chance rate."""
+    from sklearn.neighbors import NearestNeighbors
+
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    codes = pd.factorize(groups)[0]
+    n_groups = int(codes.max()) + 1
+    rng = np.random.default_rng(random_state)
+    matches, chances = [], []
+    for train, test in cv.split(frame, y):
+        if test.size > IDENTITY_MAX_TEST_ROWS:
+            test = rng.choice(test, size=IDENTITY_MAX_TEST_ROWS, replace=False)
+        features = _identity_features().fit(frame.iloc[train])
+        z_train = np.asarray(features.transform(frame.iloc[train]), dtype=float)
+        z_test = np.asarray(features.transform(frame.iloc[test]), dtype=float)
+        nearest = (
+            NearestNeighbors(n_neighbors=1)
+            .fit(z_train)
+            .kneighbors(z_test, return_distance=False)[:, 0]
+        )
+        matches.append(codes[train][nearest] == codes[test])
+        share = np.bincount(codes[train], minlength=n_groups) / train.size
+        chances.append(share[codes[test]])
+    return float(np.concatenate(matches).mean()), float(np.concatenate(chances).mean())
+
+
+def _verdict(
+    *,
+    leaky: bool,
+    gap: float,
+    gap_se: float,
+    z: float,
+    threshold: float,
+    min_gap: float,
+    match_rate: float,
+    chance_rate: float,
+) -> str:
+    identity = (
+        f"the features find a row of the same group for {match_rate:.1%} of test rows "
+        f"(chance {chance_rate:.1%})"
+    )
+    if leaky:
+        return (
+            f"leak: record-wise CV is optimistic by {gap:.4f} ({z:.1f} standard errors, "
+            f"above {threshold:g}); {identity}. Use group-wise CV (GroupKFold / "
+            f"StratifiedGroupKFold) to estimate performance on new groups."
+        )
+    why = (
+        f"within {threshold:g} standard errors ({z:.1f})"
+        if gap <= threshold * gap_se
+        else f"below the minimum gap {min_gap:.4f}"
+    )
+    return (
+        f"no evidence of group leakage: the gap {gap:.4f} is {why}; {identity}. "
+        f"Group-wise CV remains the honest estimate for new groups."
+    )

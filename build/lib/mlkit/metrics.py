@@ -1,0 +1,1375 @@
+"""Task inference, metric sets, choosing the primary metric, and evaluation reports.
+
+The pieces, in the order a project uses them:
+
+- :func:`infer_task`: binary, multiclass or regression, from the target values;
+- :func:`metric_set`: the readable metric names of a task mapped to scikit-learn
+  scorer names, ready for ``scoring=`` of ``cross_validate``; :func:`metric_scorers`
+  gives the same set as scorer objects that never warn on ill-defined folds;
+- :func:`choose_primary_metric`: the business objective (rare positives, costs of the
+  two errors, a precision floor, the need for probabilities) to one primary metric by
+  explicit rules, returned as a :class:`PrimaryMetric`;
+- :func:`evaluate`: a fitted estimator on data to a tidy report table;
+- threshold helpers for binary scores: :func:`confusion_at_threshold`,
+  :func:`expected_cost`, :func:`cost_optimal_threshold`, :func:`recall_at_precision`,
+  :func:`threshold_curve` and :func:`plot_threshold_curve`.
+
+Conventions: scikit-learn scorers are "greater is better", so losses appear as
+``neg_*`` scorer names; mlkit's report tables instead show every metric in its natural
+units (losses positive) next to its direction. For binary tasks the positive class is
+the greater label (``1`` for 0/1 labels, ``True`` for booleans), as in scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from mlkit._validation import as_1d, check_consistent_length, check_target
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "DEFAULT_SCORING",
+    "METRIC_SETS",
+    "SCORING_ALIASES",
+    "TASKS",
+    "ConfusionAtThreshold",
+    "PrimaryMetric",
+    "choose_primary_metric",
+    "confusion_at_threshold",
+    "cost_optimal_threshold",
+    "evaluate",
+    "expected_cost",
+    "greater_is_better",
+    "infer_task",
+    "metric_scorers",
+    "metric_set",
+    "plot_threshold_curve",
+    "readable_metric_name",
+    "recall_at_precision",
+    "resolve_scoring",
+    "threshold_curve",
+]
+
+Task = Literal["binary", "multiclass", "regression"]
+TASKS: tuple[Task, ...] = ("binary", "multiclass", "regression")
+
+#: Integer-valued targets with at most this many distinct values are treated as classes.
+MAX_CLASSES_FOR_INTEGER_TARGET = 20
+
+
+def infer_task(y: Any) -> Task:
+    """Infer the supervised task from the target values.
+
+    Rules, in order:
+
+    1. strings, booleans, categoricals or objects: classification;
+    2. floats with a non-integral value: regression;
+    3. integer-valued targets: classification when they have at most
+       ``MAX_CLASSES_FOR_INTEGER_TARGET`` (20) distinct values, regression otherwise.
+
+    Classification is ``"binary"`` with exactly two classes, ``"multiclass"`` with more.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Target values. Must not contain missing values.
+
+    Returns
+    -------
+    task : {"binary", "multiclass", "regression"}
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is empty, not 1-D, has missing values, or has a single class.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import infer_task
+    >>> infer_task([0, 1, 1, 0])
+    'binary'
+    >>> infer_task(["a", "b", "c"])
+    'multiclass'
+    >>> infer_task([0.5, 1.25, 3.0])
+    'regression'
+    """
+    arr = check_target(y, name="y")
+    kind = arr.dtype.kind
+    if kind in "fc":
+        if not np.all(np.mod(arr, 1) == 0):
+            return "regression"
+        n_unique = np.unique(arr).size
+    elif kind in "iu":
+        n_unique = np.unique(arr).size
+    else:
+        n_unique = len(set(arr.tolist()))
+        if n_unique < 2:
+            raise _single_class_error(arr)
+        return "binary" if n_unique == 2 else "multiclass"
+    if n_unique > MAX_CLASSES_FOR_INTEGER_TARGET:
+        return "regression"
+    if n_unique < 2:
+        raise _single_class_error(arr)
+    return "binary" if n_unique == 2 else "multiclass"
+
+
+def _single_class_error(arr: np.ndarray) -> ValueError:
+    return ValueError(
+        f"y has a single class ({arr[0]!r}) in all {arr.shape[0]} samples; a classifier needs "
+        f"at least 2 classes. Check the label definition or use more data."
+    )
+
+
+# --------------------------------------------------------------------------- scoring names
+
+#: Friendly names accepted wherever mlkit takes ``scoring``, mapped to scikit-learn scorer
+#: names. scikit-learn scorers are "greater is better", so losses are negated (``neg_*``).
+SCORING_ALIASES: dict[str, str] = {
+    "rmse": "neg_root_mean_squared_error",
+    "mae": "neg_mean_absolute_error",
+    "mse": "neg_mean_squared_error",
+    "log_loss": "neg_log_loss",
+    "brier": "neg_brier_score",
+    "brier_score": "neg_brier_score",
+    "auc": "roc_auc",
+}
+
+#: The scorer used when ``scoring=None``.
+DEFAULT_SCORING: dict[Task, str] = {
+    "binary": "roc_auc",
+    "multiclass": "balanced_accuracy",
+    "regression": "neg_root_mean_squared_error",
+}
+
+
+def resolve_scoring(scoring: Any, *, task: Task) -> Any:
+    """Turn a ``scoring`` argument into something scikit-learn's CV functions accept.
+
+    Parameters
+    ----------
+    scoring : None, str, callable, or list of str
+        ``None`` gives the task's default (:data:`DEFAULT_SCORING`). A string is a
+        scikit-learn scorer name or one of :data:`SCORING_ALIASES` (``"rmse"``,
+        ``"log_loss"``, ...). A callable ``scorer(estimator, X, y)`` is returned as is.
+        A list of strings gives a list of scorer names.
+    task : {"binary", "multiclass", "regression"}
+        The task, from :func:`infer_task`.
+
+    Returns
+    -------
+    str, callable or list of str
+        scikit-learn scorer name(s) (greater is better) or the callable.
+
+    Raises
+    ------
+    ValueError
+        For an unknown metric name; the message lists the valid names.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import resolve_scoring
+    >>> resolve_scoring(None, task="binary")
+    'roc_auc'
+    >>> resolve_scoring("rmse", task="regression")
+    'neg_root_mean_squared_error'
+    """
+    from sklearn.metrics import get_scorer_names
+
+    if task not in TASKS:
+        raise ValueError(f"task={task!r} is not supported; use one of {TASKS}.")
+    if scoring is None:
+        return DEFAULT_SCORING[task]
+    if callable(scoring):
+        return scoring
+    if isinstance(scoring, list | tuple):
+        if not scoring:
+            raise ValueError("scoring is an empty list; pass at least one metric name.")
+        return [resolve_scoring(s, task=task) for s in scoring]
+    if not isinstance(scoring, str):
+        raise ValueError(
+            f"scoring must be None, a metric name, a list of names or a scorer callable, "
+            f"got {type(scoring).__name__}."
+        )
+    name = SCORING_ALIASES.get(scoring, scoring)
+    if name not in set(get_scorer_names()):
+        close = sorted(n for n in get_scorer_names() if scoring.lower() in n)[:5]
+        hint = f" Did you mean one of {close}?" if close else ""
+        raise ValueError(
+            f"scoring={scoring!r} is not a known metric; use a scikit-learn scorer name "
+            f"(sklearn.metrics.get_scorer_names()) or an mlkit alias "
+            f"({', '.join(sorted(SCORING_ALIASES))}).{hint}"
+        )
+    return name
+
+
+# --------------------------------------------------------------------------- metric sets
+
+#: Readable metric name -> scikit-learn scorer name, per task. Each dict can be passed
+#: as ``scoring=`` to ``cross_validate``; losses are ``neg_*`` (greater is better).
+METRIC_SETS: dict[Task, dict[str, str]] = {
+    "binary": {
+        "accuracy": "accuracy",
+        "balanced_accuracy": "balanced_accuracy",
+        "precision": "precision",
+        "recall": "recall",
+        "f1": "f1",
+        "roc_auc": "roc_auc",
+        "average_precision": "average_precision",
+        "log_loss": "neg_log_loss",
+        "brier": "neg_brier_score",
+    },
+    "multiclass": {
+        "accuracy": "accuracy",
+        "balanced_accuracy": "balanced_accuracy",
+        "f1_macro": "f1_macro",
+        "roc_auc_ovr": "roc_auc_ovr",
+        "log_loss": "neg_log_loss",
+    },
+    "regression": {
+        "mae": "neg_mean_absolute_error",
+        "rmse": "neg_root_mean_squared_error",
+        "r2": "r2",
+    },
+}
+
+#: Readable names of metrics where lower is better (reported as positive numbers).
+LOSSES: frozenset[str] = frozenset(
+    {"log_loss", "brier", "mae", "rmse", "mse", "expected_cost", "mean_squared_error"}
+)
+
+#: Metrics computed from hard labels; for binary tasks they depend on the threshold.
+_THRESHOLDED = frozenset({"accuracy", "balanced_accuracy", "precision", "recall", "f1"})
+#: Metrics that need probabilities (not just a ranking score).
+_PROBABILISTIC = frozenset({"log_loss", "brier", "roc_auc_ovr"})
+
+
+def _check_task(task: Any) -> Task:
+    if task not in TASKS:
+        raise ValueError(
+            f"task={task!r} is not supported; use one of {', '.join(map(repr, TASKS))} "
+            f"(mlkit.metrics.infer_task(y) infers it from the target)."
+        )
+    return task
+
+
+def metric_set(task: Task) -> dict[str, str]:
+    """The standard metrics of a task: readable name -> scikit-learn scorer name.
+
+    ==============  ================================================================
+    task            metrics
+    ==============  ================================================================
+    ``binary``      accuracy, balanced_accuracy, precision, recall, f1, roc_auc,
+                    average_precision, log_loss, brier
+    ``multiclass``  accuracy, balanced_accuracy, f1_macro, roc_auc_ovr (one-vs-rest),
+                    log_loss
+    ``regression``  mae, rmse, r2
+    ==============  ================================================================
+
+    The values follow scikit-learn's "greater is better" convention (losses are
+    ``neg_*``), so the dict works as ``scoring=`` of
+    :func:`~sklearn.model_selection.cross_validate` and the result keys are
+    ``test_<readable name>``. The string scorers ``precision``, ``recall`` and ``f1``
+    warn when a fold has no predicted positive; :func:`metric_scorers` builds the same
+    set as scorer objects that score such folds 0 without a warning.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        The task, e.g. from :func:`infer_task`.
+
+    Returns
+    -------
+    dict of str to str
+        A new dict (safe to modify).
+
+    Raises
+    ------
+    ValueError
+        For an unknown task.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import metric_set
+    >>> metric_set("regression")
+    {'mae': 'neg_mean_absolute_error', 'rmse': 'neg_root_mean_squared_error', 'r2': 'r2'}
+    """
+    return dict(METRIC_SETS[_check_task(task)])
+
+
+def readable_metric_name(scoring_name: str, *, task: Task) -> str:
+    """The readable name mlkit reports for a scikit-learn scorer name or alias.
+
+    Names of the task's :func:`metric_set` map back to their readable key
+    (``"neg_log_loss"`` -> ``"log_loss"``); other ``neg_*`` scorers lose the prefix
+    (``"neg_mean_squared_error"`` -> ``"mean_squared_error"``, a loss); any other name
+    is returned unchanged.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import readable_metric_name
+    >>> readable_metric_name("neg_root_mean_squared_error", task="regression")
+    'rmse'
+    >>> readable_metric_name("auc", task="binary")
+    'roc_auc'
+    """
+    _check_task(task)
+    name = SCORING_ALIASES.get(scoring_name, scoring_name)
+    for readable, scorer_name in METRIC_SETS[task].items():
+        if name in (readable, scorer_name):
+            return readable
+    if name.startswith("neg_"):
+        return name[len("neg_") :]
+    return name
+
+
+def greater_is_better(metric: str) -> bool:
+    """Whether a higher value of the readable metric ``metric`` is better.
+
+    Losses (:data:`LOSSES`, and any name a ``neg_*`` scorer was stripped to) are
+    lower-is-better; everything else is higher-is-better.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import greater_is_better
+    >>> greater_is_better("roc_auc"), greater_is_better("rmse")
+    (True, False)
+    """
+    return not (metric in LOSSES or metric.endswith("_error") or metric.endswith("_loss"))
+
+
+def metric_scorers(
+    task: Task,
+    *,
+    metrics: Sequence[str] | None = None,
+    pos_label: Any = 1,
+) -> dict[str, Any]:
+    """The task's metric set as scikit-learn scorer objects, without ill-defined warnings.
+
+    Same names and conventions as :func:`metric_set` (greater is better; losses are
+    negated), but precision, recall and F1 use ``zero_division=0.0``: a fold where the
+    model predicts no positive scores 0 precision (it found nothing) instead of
+    emitting ``UndefinedMetricWarning``. This is deliberate: constant baselines such as
+    ``DummyClassifier(strategy="most_frequent")`` never predict the rare class, and a 0
+    is the honest score for that. The binary metrics use ``pos_label`` as the positive
+    class.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        The task.
+    metrics : list of str, default=None
+        Readable names (or scorer names / aliases) to keep; ``None`` keeps the whole set.
+    pos_label : label, default=1
+        The positive class for binary precision, recall, F1, average precision and
+        Brier score. Pass it for labels other than 0/1 (e.g. ``"yes"``).
+
+    Returns
+    -------
+    dict of str to scorer
+        Usable as ``scoring=`` of :func:`~sklearn.model_selection.cross_validate`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown task or a metric name outside the task's set.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import metric_scorers
+    >>> sorted(metric_scorers("binary", metrics=["f1", "auc"]))
+    ['f1', 'roc_auc']
+    """
+    from sklearn.metrics import (
+        average_precision_score,
+        brier_score_loss,
+        f1_score,
+        get_scorer,
+        make_scorer,
+        precision_score,
+        recall_score,
+    )
+
+    task = _check_task(task)
+    names = list(METRIC_SETS[task]) if metrics is None else _check_metric_names(metrics, task)
+    custom: dict[str, Any] = {}
+    if task == "binary":
+        for name, func in (("precision", precision_score), ("recall", recall_score),
+                           ("f1", f1_score)):  # fmt: skip
+            custom[name] = make_scorer(func, pos_label=pos_label, zero_division=0.0)
+        custom["average_precision"] = make_scorer(
+            average_precision_score,
+            response_method=("decision_function", "predict_proba"),
+            pos_label=pos_label,
+        )
+        custom["brier"] = make_scorer(
+            brier_score_loss,
+            greater_is_better=False,
+            response_method="predict_proba",
+            pos_label=pos_label,
+        )
+    elif task == "multiclass":
+        custom["f1_macro"] = make_scorer(f1_score, average="macro", zero_division=0.0)
+    return {
+        name: custom[name] if name in custom else get_scorer(METRIC_SETS[task][name])
+        for name in names
+    }
+
+
+def _check_metric_names(metrics: Any, task: Task) -> list[str]:
+    """Map user metric names to the task's readable names; raise for unknown ones."""
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    if not isinstance(metrics, Sequence) or len(metrics) == 0:
+        raise ValueError(
+            f"metrics must be a non-empty list of metric names, got {metrics!r}; "
+            f"use names from {sorted(METRIC_SETS[task])}."
+        )
+    names = []
+    for metric in metrics:
+        readable = readable_metric_name(str(metric), task=task)
+        if readable not in METRIC_SETS[task]:
+            raise ValueError(
+                f"metrics contains {metric!r}, which is not a {task} metric; use one of "
+                f"{', '.join(METRIC_SETS[task])} (or their scikit-learn scorer names)."
+            )
+        if readable not in names:
+            names.append(readable)
+    return names
+
+
+# --------------------------------------------------------------------------- primary metric
+
+#: Positive rates below this count as "rare positives" in :func:`choose_primary_metric`.
+RARE_POSITIVE_RATE = 0.2
+
+
+@dataclass(frozen=True)
+class PrimaryMetric:
+    """The metric a project optimises and reports first, and why.
+
+    Attributes
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        The task.
+    name : str
+        Readable name of the primary metric (``"average_precision"``,
+        ``"expected_cost"``, ``"recall_at_precision"``, ``"rmse"``, ...).
+    greater_is_better : bool
+        Direction of ``name``.
+    secondary : tuple of str
+        Metrics to report next to it (readable names of :func:`metric_set`).
+    reason : str
+        The rule that fired, in plain language.
+    threshold : float or None
+        The decision threshold on calibrated probabilities, when costs were given:
+        ``cost_false_positive / (cost_false_positive + cost_false_negative)``.
+    cost_false_positive, cost_false_negative, precision_floor : float or None
+        The objective's parameters, as given.
+    """
+
+    task: Task
+    name: str
+    greater_is_better: bool
+    secondary: tuple[str, ...]
+    reason: str
+    threshold: float | None = None
+    cost_false_positive: float | None = None
+    cost_false_negative: float | None = None
+    precision_floor: float | None = None
+
+    @property
+    def scoring(self) -> str | None:
+        """The scikit-learn scorer name of the primary metric, or ``None`` if it has none.
+
+        ``expected_cost`` and ``recall_at_precision`` have no built-in scorer; use
+        :meth:`scorer` for them.
+        """
+        return METRIC_SETS[self.task].get(self.name)
+
+    def scorer(self) -> Any:
+        """A scikit-learn scorer for the primary metric (greater is better).
+
+        Usable as ``scoring=`` anywhere in scikit-learn and mlkit. For
+        ``expected_cost`` the scorer thresholds ``predict_proba`` at :attr:`threshold`
+        and returns minus the average cost per case; for ``recall_at_precision`` it
+        returns the best recall with precision at least :attr:`precision_floor`.
+        """
+        from sklearn.metrics import get_scorer, make_scorer
+
+        if self.name == "expected_cost":
+            return make_scorer(
+                expected_cost,
+                greater_is_better=False,
+                response_method="predict_proba",
+                threshold=self.threshold,
+                cost_false_positive=self.cost_false_positive,
+                cost_false_negative=self.cost_false_negative,
+            )
+        if self.name == "recall_at_precision":
+            return make_scorer(
+                recall_at_precision,
+                response_method=("decision_function", "predict_proba"),
+                precision_floor=self.precision_floor,
+            )
+        return get_scorer(METRIC_SETS[self.task][self.name])
+
+    def __str__(self) -> str:
+        text = f"primary metric: {self.name} ({'higher' if self.greater_is_better else 'lower'} is better)"
+        if self.threshold is not None:
+            text += f" at threshold {self.threshold:.3g}"
+        return f"{text}\nsecondary: {', '.join(self.secondary)}\nwhy: {self.reason}"
+
+
+def _check_fraction(value: Any, *, name: str, closed: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    inside = 0.0 <= number <= 1.0 if closed else 0.0 < number < 1.0
+    if not math.isfinite(number) or not inside:
+        interval = "[0, 1]" if closed else "(0, 1), exclusive"
+        raise ValueError(f"{name}={value!r} must lie in {interval}.")
+    return number
+
+
+def _check_cost(value: Any, *, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(
+            f"{name}={value!r} must be a finite cost > 0 (in any unit, e.g. money or "
+            f"harm points; only the ratio of the two costs matters)."
+        )
+    return number
+
+
+def _unique(names: Sequence[str], exclude: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for n in names if n != exclude))
+
+
+def choose_primary_metric(
+    task: Task,
+    *,
+    positive_rate: float | None = None,
+    cost_false_positive: float | None = None,
+    cost_false_negative: float | None = None,
+    precision_floor: float | None = None,
+    need_calibrated_probabilities: bool = False,
+    penalize_large_errors: bool = True,
+) -> PrimaryMetric:
+    """Choose the primary metric from the business objective, by explicit rules.
+
+    The rules are tried in order; the first that applies wins, and the objectives it
+    does not use still shape the secondary metrics.
+
+    ====  ==================================  ===========================  ==============================
+    rule  objective                           primary metric               why
+    ====  ==================================  ===========================  ==============================
+    1     binary, both error costs given      ``expected_cost`` at         the objective *is* a cost; with
+                                              threshold                    calibrated probabilities the
+                                              c_fp / (c_fp + c_fn)         cheapest decision is "positive
+                                                                           when p >= c_fp / (c_fp + c_fn)"
+    2     binary, ``precision_floor`` given   ``recall_at_precision``      a hard limit on false alarms:
+                                                                           catch as many positives as the
+                                                                           floor allows
+    3     ``need_calibrated_probabilities``   ``log_loss`` (classification) the probabilities themselves are
+                                                                           used, so score them with a
+                                                                           strictly proper rule
+    4     binary, ``positive_rate`` < 0.2     ``average_precision``        with rare positives ROC AUC looks
+                                                                           good while precision is poor;
+                                                                           the PR curve shows it (Saito &
+                                                                           Rehmsmeier, 2015)
+    5     binary otherwise                    ``roc_auc``                  threshold-free ranking quality
+    6     multiclass                          ``balanced_accuracy``        accuracy that a majority-class
+                                                                           guess cannot inflate
+    7     regression, large errors worse      ``rmse``                     squares errors: a few large ones
+          (``penalize_large_errors=True``)                                 dominate, as they should
+    8     regression otherwise                ``mae``                      every minute of error costs the
+                                                                           same; robust to outliers
+    ====  ==================================  ===========================  ==============================
+
+    ``RARE_POSITIVE_RATE`` (0.2) is the rare-positive cut-off of rule 4.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        The task (see :func:`infer_task`).
+    positive_rate : float, default=None
+        Fraction of positive cases, in (0, 1); binary only.
+    cost_false_positive, cost_false_negative : float, default=None
+        Cost of one false alarm and of one missed positive (any unit; only the ratio
+        matters). Give both or neither; binary only.
+    precision_floor : float, default=None
+        The lowest acceptable precision, in (0, 1); binary only.
+    need_calibrated_probabilities : bool, default=False
+        Whether the predicted probabilities are used as such (risk scores shown to
+        people, expected-value decisions); classification only.
+    penalize_large_errors : bool, default=True
+        Regression only: whether one error of 60 minutes is worse than six of 10.
+
+    Returns
+    -------
+    PrimaryMetric
+        The primary metric, secondary metrics, the reason, and the cost-optimal
+        threshold when costs are given.
+
+    Raises
+    ------
+    ValueError
+        For an unknown task; binary-only objectives with another task; only one of
+        the two costs; a rate or floor outside (0, 1); a cost that is not > 0.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import choose_primary_metric
+    >>> choose_primary_metric("binary", positive_rate=0.14).name
+    'average_precision'
+    >>> choice = choose_primary_metric("binary", cost_false_positive=1, cost_false_negative=9)
+    >>> choice.name, choice.threshold
+    ('expected_cost', 0.1)
+    """
+    task = _check_task(task)
+    binary_only = {
+        "positive_rate": positive_rate,
+        "cost_false_positive": cost_false_positive,
+        "cost_false_negative": cost_false_negative,
+        "precision_floor": precision_floor,
+    }
+    if task != "binary":
+        given = [name for name, value in binary_only.items() if value is not None]
+        if given:
+            raise ValueError(
+                f"{', '.join(given)} only apply to binary tasks, but task={task!r}; drop "
+                f"them, or frame the problem as binary (one class against the rest)."
+            )
+    if task == "regression" and need_calibrated_probabilities:
+        raise ValueError(
+            "need_calibrated_probabilities=True applies to classification; a regression "
+            "model predicts values, not probabilities. Drop it for task='regression'."
+        )
+    if task == "regression":
+        if penalize_large_errors:
+            return PrimaryMetric(
+                task, "rmse", False, ("mae", "r2"),
+                "large errors are worse than proportionally: RMSE squares errors, so a few "
+                "large misses weigh heavily; report MAE for the typical error",
+            )  # fmt: skip
+        return PrimaryMetric(
+            task, "mae", False, ("rmse", "r2"),
+            "every unit of error costs the same: MAE is the average absolute error and is "
+            "not dominated by a few outliers",
+        )  # fmt: skip
+    if task == "multiclass":
+        if need_calibrated_probabilities:
+            return PrimaryMetric(
+                task, "log_loss", False, ("balanced_accuracy", "f1_macro", "roc_auc_ovr"),
+                "the class probabilities are used as such, so they are scored with the log "
+                "loss, a strictly proper scoring rule",
+            )  # fmt: skip
+        return PrimaryMetric(
+            task, "balanced_accuracy", True, ("accuracy", "f1_macro", "roc_auc_ovr", "log_loss"),
+            "balanced accuracy averages the recall of every class, so guessing the majority "
+            "class scores 1/n_classes instead of the majority share",
+        )  # fmt: skip
+
+    rate = None if positive_rate is None else _check_fraction(positive_rate, name="positive_rate")
+    rare = rate is not None and rate < RARE_POSITIVE_RATE
+    if (cost_false_positive is None) != (cost_false_negative is None):
+        missing = "cost_false_negative" if cost_false_negative is None else "cost_false_positive"
+        raise ValueError(
+            f"{missing} is missing; give both cost_false_positive and cost_false_negative "
+            f"(only their ratio matters), or neither."
+        )
+    ranking = "average_precision" if rare else "roc_auc"
+    rare_note = (
+        f" Positives are rare ({rate:.1%}), so rank quality is read from average precision."
+        if rare
+        else ""
+    )
+    if cost_false_positive is not None and cost_false_negative is not None:
+        c_fp = _check_cost(cost_false_positive, name="cost_false_positive")
+        c_fn = _check_cost(cost_false_negative, name="cost_false_negative")
+        threshold = cost_optimal_threshold(cost_false_positive=c_fp, cost_false_negative=c_fn)
+        return PrimaryMetric(
+            task, "expected_cost", False,
+            _unique((ranking, "log_loss", "brier", "recall", "precision"), "expected_cost"),
+            f"errors have known costs (a missed positive costs {c_fn / c_fp:.3g} times a false "
+            f"alarm), so the objective is the average cost per case; with calibrated "
+            f"probabilities the cheapest rule is 'positive when p >= {threshold:.3g}' "
+            f"(c_fp / (c_fp + c_fn)), and log loss and Brier check that calibration."
+            + rare_note,
+            threshold=threshold,
+            cost_false_positive=c_fp,
+            cost_false_negative=c_fn,
+            precision_floor=(
+                None if precision_floor is None
+                else _check_fraction(precision_floor, name="precision_floor")
+            ),
+        )  # fmt: skip
+    if precision_floor is not None:
+        floor = _check_fraction(precision_floor, name="precision_floor")
+        return PrimaryMetric(
+            task, "recall_at_precision", True,
+            _unique((ranking, "precision", "recall"), "recall_at_precision"),
+            f"at most {1 - floor:.0%} of alarms may be false (precision >= {floor:.3g}), so "
+            f"the objective is the share of positives caught at that precision." + rare_note,
+            precision_floor=floor,
+        )  # fmt: skip
+    if need_calibrated_probabilities:
+        return PrimaryMetric(
+            task, "log_loss", False, _unique(("brier", ranking, "balanced_accuracy"), "log_loss"),
+            "the probabilities are used as such (risk shown to people, expected-value "
+            "decisions), so they are scored with the log loss, a strictly proper scoring "
+            "rule; Brier score is its bounded cousin." + rare_note,
+        )  # fmt: skip
+    if rare:
+        return PrimaryMetric(
+            task, "average_precision", True,
+            ("roc_auc", "balanced_accuracy", "recall", "precision", "log_loss"),
+            f"positives are rare ({rate:.1%}): ROC AUC rewards ranking the many easy "
+            f"negatives and can look good while most alarms are false; average precision "
+            f"(area under the precision-recall curve) is anchored at the positive rate and "
+            f"shows it.",
+        )  # fmt: skip
+    why = (
+        "no costs, floor or rarity given" if rate is None else f"classes are not rare ({rate:.1%})"
+    )
+    return PrimaryMetric(
+        task, "roc_auc", True, ("average_precision", "balanced_accuracy", "f1", "log_loss"),
+        f"{why}: ROC AUC measures how well the scores rank positives above negatives, "
+        f"independently of any threshold; choose the threshold later, from the costs.",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def cost_optimal_threshold(*, cost_false_positive: float, cost_false_negative: float) -> float:
+    """The probability threshold that minimises the expected cost: c_fp / (c_fp + c_fn).
+
+    Predicting positive for a case with true probability ``p`` costs ``(1 - p) * c_fp``
+    on average, predicting negative costs ``p * c_fn``; positive is cheaper exactly
+    when ``p >= c_fp / (c_fp + c_fn)``. This holds for *calibrated* probabilities only.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import cost_optimal_threshold
+    >>> cost_optimal_threshold(cost_false_positive=1, cost_false_negative=4)
+    0.2
+    """
+    c_fp = _check_cost(cost_false_positive, name="cost_false_positive")
+    c_fn = _check_cost(cost_false_negative, name="cost_false_negative")
+    return c_fp / (c_fp + c_fn)
+
+
+def _binary_truth(y_true: Any, *, pos_label: Any, name: str = "y_true") -> np.ndarray:
+    """``y_true == positive class`` as booleans; the positive class is explained below.
+
+    ``pos_label`` when given; otherwise 1 (or True) for 0/1 or boolean labels, and the
+    greater of exactly two labels otherwise.
+    """
+    arr = check_target(y_true, name=name)
+    labels = pd.unique(arr)
+    if len(labels) > 2:
+        raise ValueError(
+            f"{name} has {len(labels)} distinct labels; these helpers need a binary target "
+            f"(two classes). Use y_true == positive_class to binarise it."
+        )
+    if pos_label is None:
+        if set(labels.tolist()) <= {0, 1}:
+            pos_label = 1
+        elif len(labels) == 2:
+            pos_label = sorted(labels.tolist())[-1]
+        else:
+            raise ValueError(
+                f"{name} holds the single label {labels[0]!r}; pass pos_label to say which "
+                f"label is the positive class."
+            )
+    elif pos_label not in set(labels.tolist()) and len(labels) == 2:
+        raise ValueError(
+            f"pos_label={pos_label!r} is not one of the labels in {name} "
+            f"({sorted(labels.tolist())}); pass one of them."
+        )
+    return np.asarray(arr == pos_label, dtype=bool)
+
+
+def _check_scores(y_score: Any, *, n_samples: int, name: str = "y_score") -> np.ndarray:
+    arr = as_1d(y_score, name=name)
+    if arr.dtype.kind not in "fiub":
+        raise ValueError(
+            f"{name} must be numeric scores (e.g. predict_proba(X)[:, 1]), got dtype {arr.dtype}."
+        )
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values; pass finite scores.")
+    check_consistent_length(y_true=np.empty(n_samples), **{name: arr})
+    return arr
+
+
+def _check_threshold(threshold: Any) -> float:
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"threshold must be a number, got {threshold!r}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"threshold={threshold!r} must be finite.")
+    return value
+
+
+@dataclass(frozen=True)
+class ConfusionAtThreshold:
+    """Counts of a binary decision "positive when score >= threshold".
+
+    Attributes
+    ----------
+    threshold : float
+        The decision threshold.
+    tp, fp, tn, fn : int
+        True positives, false positives (false alarms), true negatives, false negatives
+        (missed positives).
+    """
+
+    threshold: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+    @property
+    def n(self) -> int:
+        """Number of cases."""
+        return self.tp + self.fp + self.tn + self.fn
+
+    @property
+    def precision(self) -> float:
+        """tp / (tp + fp): share of alarms that are real; 0.0 when nothing is flagged."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        """tp / (tp + fn): share of positives caught; 0.0 when there are no positives."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def false_positive_rate(self) -> float:
+        """fp / (fp + tn): share of negatives flagged; 0.0 when there are no negatives."""
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        """(tp + tn) / n."""
+        return (self.tp + self.tn) / self.n
+
+    def to_frame(self) -> pd.DataFrame:
+        """The 2 x 2 confusion matrix (rows: actual, columns: predicted)."""
+        return pd.DataFrame(
+            [[self.tn, self.fp], [self.fn, self.tp]],
+            index=pd.Index(["actual negative", "actual positive"], name=""),
+            columns=["predicted negative", "predicted positive"],
+        )
+
+
+def confusion_at_threshold(
+    y_true: Any, y_score: Any, *, threshold: float, pos_label: Any = None
+) -> ConfusionAtThreshold:
+    """The confusion matrix of the decision "positive when ``y_score >= threshold``".
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels.
+    y_score : array-like of shape (n_samples,)
+        Scores or probabilities of the positive class.
+    threshold : float
+        Cases with ``y_score >= threshold`` are predicted positive.
+    pos_label : label, default=None
+        The positive class; by default 1 for 0/1 labels, else the greater label.
+
+    Returns
+    -------
+    ConfusionAtThreshold
+
+    Raises
+    ------
+    ValueError
+        For missing labels, more than two classes, non-finite scores or a length mismatch.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import confusion_at_threshold
+    >>> c = confusion_at_threshold([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], threshold=0.5)
+    >>> c.tp, c.fp, c.tn, c.fn, c.precision
+    (1, 1, 1, 1, 0.5)
+    """
+    truth = _binary_truth(y_true, pos_label=pos_label)
+    scores = _check_scores(y_score, n_samples=truth.size)
+    predicted = scores >= _check_threshold(threshold)
+    return ConfusionAtThreshold(
+        threshold=float(threshold),
+        tp=int(np.sum(predicted & truth)),
+        fp=int(np.sum(predicted & ~truth)),
+        tn=int(np.sum(~predicted & ~truth)),
+        fn=int(np.sum(~predicted & truth)),
+    )
+
+
+def expected_cost(
+    y_true: Any,
+    y_score: Any,
+    *,
+    threshold: float,
+    cost_false_positive: float,
+    cost_false_negative: float,
+    pos_label: Any = None,
+) -> float:
+    """Average cost per case of the decision "positive when ``y_score >= threshold``".
+
+    ``(cost_false_positive * FP + cost_false_negative * FN) / n``; correct decisions
+    cost 0. Lower is better.
+
+    Parameters
+    ----------
+    y_true, y_score, threshold, pos_label
+        As in :func:`confusion_at_threshold`.
+    cost_false_positive, cost_false_negative : float
+        Cost of one false alarm and of one missed positive (> 0).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from mlkit.metrics import expected_cost
+    >>> expected_cost([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], threshold=0.5,
+    ...               cost_false_positive=1, cost_false_negative=5)
+    1.5
+    """
+    c_fp = _check_cost(cost_false_positive, name="cost_false_positive")
+    c_fn = _check_cost(cost_false_negative, name="cost_false_negative")
+    counts = confusion_at_threshold(y_true, y_score, threshold=threshold, pos_label=pos_label)
+    return (c_fp * counts.fp + c_fn * counts.fn) / counts.n
+
+
+def recall_at_precision(
+    y_true: Any, y_score: Any, *, precision_floor: float, pos_label: Any = None
+) -> float:
+    """The highest recall reachable with precision at least ``precision_floor``.
+
+    Every threshold on ``y_score`` is tried (the points of the precision-recall
+    curve); among those with precision >= ``precision_floor``, the best recall is
+    returned, or 0.0 when no threshold reaches the floor.
+
+    Parameters
+    ----------
+    y_true, y_score, pos_label
+        As in :func:`confusion_at_threshold`.
+    precision_floor : float
+        The lowest acceptable precision, in (0, 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from mlkit.metrics import recall_at_precision
+    >>> recall_at_precision([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], precision_floor=0.9)
+    0.5
+    """
+    floor = _check_fraction(precision_floor, name="precision_floor")
+    truth = _binary_truth(y_true, pos_label=pos_label)
+    scores = _check_scores(y_score, n_samples=truth.size)
+    if not truth.any():
+        return 0.0
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores = scores[order]
+    tp = np.cumsum(truth[order])
+    # one point per distinct threshold: the last index of each run of tied scores
+    last = np.r_[np.flatnonzero(np.diff(sorted_scores)), scores.size - 1]
+    precision = tp[last] / (last + 1)
+    recall = tp[last] / truth.sum()
+    ok = precision >= floor
+    return float(recall[ok].max()) if ok.any() else 0.0
+
+
+def threshold_curve(
+    y_true: Any,
+    y_score: Any,
+    *,
+    thresholds: Any = None,
+    cost_false_positive: float | None = None,
+    cost_false_negative: float | None = None,
+    pos_label: Any = None,
+) -> pd.DataFrame:
+    """Confusion counts, precision, recall and (optionally) cost at many thresholds.
+
+    Parameters
+    ----------
+    y_true, y_score, pos_label
+        As in :func:`confusion_at_threshold`.
+    thresholds : array-like, default=None
+        Thresholds to evaluate; by default 101 points from 0 to 1 when the scores are
+        probabilities, else 101 quantiles of the scores.
+    cost_false_positive, cost_false_negative : float, default=None
+        When both are given, an ``expected_cost`` column is added.
+
+    Returns
+    -------
+    DataFrame
+        One row per threshold: ``threshold, tp, fp, tn, fn, precision, recall,
+        false_positive_rate, flagged`` (share predicted positive) and ``expected_cost``.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import threshold_curve
+    >>> curve = threshold_curve([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], thresholds=[0.5, 0.95])
+    >>> curve[["threshold", "tp", "fp", "recall"]].to_numpy().tolist()
+    [[0.5, 1.0, 1.0, 0.5], [0.95, 0.0, 0.0, 0.0]]
+    """
+    truth = _binary_truth(y_true, pos_label=pos_label)
+    scores = _check_scores(y_score, n_samples=truth.size)
+    if thresholds is None:
+        if scores.min() >= 0 and scores.max() <= 1:
+            grid = np.linspace(0.0, 1.0, 101)
+        else:
+            grid = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, 101)))
+    else:
+        grid = as_1d(thresholds, name="thresholds").astype(float)
+    pos_scores = np.sort(scores[truth])
+    neg_scores = np.sort(scores[~truth])
+    tp = pos_scores.size - np.searchsorted(pos_scores, grid, side="left")
+    fp = neg_scores.size - np.searchsorted(neg_scores, grid, side="left")
+    fn = pos_scores.size - tp
+    tn = neg_scores.size - fp
+    flagged = tp + fp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(flagged > 0, tp / np.maximum(flagged, 1), 0.0)
+    curve = pd.DataFrame(
+        {
+            "threshold": grid,
+            "tp": tp,
+            "fp": fp,
+            "tn": tn,
+            "fn": fn,
+            "precision": precision,
+            "recall": tp / pos_scores.size if pos_scores.size else np.zeros(grid.size),
+            "false_positive_rate": fp / neg_scores.size if neg_scores.size else np.zeros(grid.size),
+            "flagged": flagged / scores.size,
+        }
+    )
+    if (cost_false_positive is None) != (cost_false_negative is None):
+        raise ValueError(
+            "give both cost_false_positive and cost_false_negative to get an expected_cost "
+            "column, or neither."
+        )
+    if cost_false_positive is not None and cost_false_negative is not None:
+        c_fp = _check_cost(cost_false_positive, name="cost_false_positive")
+        c_fn = _check_cost(cost_false_negative, name="cost_false_negative")
+        curve["expected_cost"] = (c_fp * fp + c_fn * fn) / scores.size
+    return curve
+
+
+def plot_threshold_curve(
+    y_true: Any,
+    y_score: Any,
+    *,
+    cost_false_positive: float | None = None,
+    cost_false_negative: float | None = None,
+    pos_label: Any = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot precision, recall and share flagged against the threshold (and the cost).
+
+    When both costs are given, the average cost per case is drawn on a second y axis
+    with the cost-optimal threshold c_fp / (c_fp + c_fn) marked.
+
+    Parameters
+    ----------
+    y_true, y_score, pos_label
+        As in :func:`confusion_at_threshold` (scores should be probabilities).
+    cost_false_positive, cost_false_negative : float, default=None
+        Costs of a false alarm and of a missed positive.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib Axes
+        The axes with precision and recall (the cost axis is its twin).
+    """
+    import matplotlib.pyplot as plt
+
+    curve = threshold_curve(
+        y_true,
+        y_score,
+        cost_false_positive=cost_false_positive,
+        cost_false_negative=cost_false_negative,
+        pos_label=pos_label,
+    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    # precision is undefined where nothing is flagged: leave a gap instead of drawing 0
+    precision = curve["precision"].where(curve["flagged"] > 0)
+    ax.plot(curve["threshold"], precision, label="precision", color="C0")
+    ax.plot(curve["threshold"], curve["recall"], label="recall", color="C1")
+    ax.plot(curve["threshold"], curve["flagged"], label="share flagged", color="C2", ls=":")
+    ax.set_xlabel("threshold (predict positive when score >= threshold)")
+    ax.set_ylabel("rate")
+    ax.set_ylim(0, 1.02)
+    handles, labels = ax.get_legend_handles_labels()
+    if "expected_cost" in curve:
+        twin = ax.twinx()
+        twin.plot(curve["threshold"], curve["expected_cost"], color="C3", label="cost per case")
+        best = cost_optimal_threshold(
+            cost_false_positive=float(cost_false_positive),  # type: ignore[arg-type]
+            cost_false_negative=float(cost_false_negative),  # type: ignore[arg-type]
+        )
+        twin.axvline(best, color="C3", ls="--", lw=1, label=f"c_fp/(c_fp+c_fn) = {best:.2f}")
+        twin.set_ylabel("average cost per case")
+        twin.set_ylim(bottom=0)
+        more_handles, more_labels = twin.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    ax.legend(
+        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small"
+    )
+    ax.set_title("How the decision moves with the threshold")
+    return ax
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def _check_fitted(estimator: Any) -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    if not hasattr(estimator, "predict"):
+        raise ValueError(
+            f"estimator must be a fitted scikit-learn estimator with predict(), got "
+            f"{type(estimator).__name__}."
+        )
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise ValueError(
+            f"estimator ({type(estimator).__name__}) is not fitted; call estimator.fit(X, y) "
+            f"on training data first (evaluate reports on a fitted model)."
+        ) from None
+
+
+def evaluate(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    metrics: Sequence[str] | None = None,
+    threshold: float = 0.5,
+) -> pd.DataFrame:
+    """Evaluate a fitted estimator on data: one tidy row per metric.
+
+    Unlike scikit-learn scorers, the table reports every metric in its natural units
+    (losses are positive) next to its direction, because it is read by people.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A classifier (with ``predict_proba`` for the probability metrics) or a regressor.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        Features.
+    y : array-like of shape (n_samples,)
+        True targets; the task is inferred from them (:func:`infer_task`).
+    metrics : list of str, default=None
+        Readable names (or scorer names / aliases) from the task's :func:`metric_set`;
+        ``None`` reports the whole set.
+    threshold : float, default=0.5
+        Binary only: accuracy, balanced accuracy, precision, recall and F1 use the
+        decision "positive when ``predict_proba(X)[:, 1] >= threshold``". Threshold-free
+        metrics (ROC AUC, average precision, log loss, Brier) ignore it.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``metric``, ``value``, ``greater_is_better``, one row per metric.
+
+    Raises
+    ------
+    ValueError
+        For an unfitted estimator, missing values in ``y``, a length mismatch between
+        ``X`` and ``y``, a single class, an unknown metric name, a threshold outside
+        [0, 1] (or other than 0.5 for a non-binary task or a classifier without
+        ``predict_proba``), or labels in ``y`` that the estimator never saw.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from mlkit.metrics import evaluate
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    >>> report = evaluate(model, X, y, metrics=["recall", "log_loss"])
+    >>> report["metric"].tolist(), report["greater_is_better"].tolist()
+    (['recall', 'log_loss'], [True, False])
+    """
+    from sklearn import metrics as skm
+
+    _check_fitted(estimator)
+    y_arr = check_target(y, name="y")
+    check_consistent_length(X=X, y=y_arr)
+    task = infer_task(y_arr)
+    names = list(METRIC_SETS[task]) if metrics is None else _check_metric_names(metrics, task)
+    threshold = _check_threshold(threshold)
+    if task != "binary" and threshold != 0.5:
+        raise ValueError(
+            f"threshold={threshold} only applies to binary classification, but y is "
+            f"{task}; drop the threshold argument."
+        )
+    if task == "binary" and not 0.0 <= threshold <= 1.0:
+        raise ValueError(
+            f"threshold={threshold} must lie in [0, 1]: it is compared with predict_proba(X)[:, 1]."
+        )
+
+    values: dict[str, float] = {}
+    if task == "regression":
+        pred = np.asarray(estimator.predict(X), dtype=float)
+        funcs = {
+            "mae": skm.mean_absolute_error,
+            "rmse": skm.root_mean_squared_error,
+            "r2": skm.r2_score,
+        }
+        values = {name: float(funcs[name](y_arr, pred)) for name in names}
+    else:
+        classes = getattr(estimator, "classes_", None)
+        if classes is None:
+            raise ValueError(
+                f"estimator ({type(estimator).__name__}) has no classes_, but y is a {task} "
+                f"target; pass a fitted classifier."
+            )
+        unseen = sorted(set(pd.unique(y_arr).tolist()) - set(np.asarray(classes).tolist()))
+        if unseen:
+            raise ValueError(
+                f"y contains label(s) {unseen} that the estimator never saw (its classes_ are "
+                f"{list(classes)}); evaluate on data with the training labels."
+            )
+        has_proba = hasattr(estimator, "predict_proba")
+        proba = np.asarray(estimator.predict_proba(X)) if has_proba else None
+        if task == "binary":
+            values = _binary_values(
+                estimator, X, y_arr, names, proba, classes, threshold, explicit=metrics is not None
+            )
+        else:
+            values = _multiclass_values(
+                estimator, X, y_arr, names, proba, classes, explicit=metrics is not None
+            )
+    rows = [
+        {"metric": name, "value": values[name], "greater_is_better": greater_is_better(name)}
+        for name in names
+        if name in values
+    ]
+    return pd.DataFrame(rows, columns=["metric", "value", "greater_is_better"])
+
+
+def _require_proba(name: str, proba: Any, estimator: Any) -> None:
+    if proba is None:
+        raise ValueError(
+            f"metrics contains {name!r}, which needs predict_proba, but "
+            f"{type(estimator).__name__} has none; drop {name!r} or use a probabilistic "
+            f"classifier (e.g. wrap it in CalibratedClassifierCV)."
+        )
+
+
+def _binary_values(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    names: list[str],
+    proba: np.ndarray | None,
+    classes: Any,
+    threshold: float,
+    *,
+    explicit: bool,
+) -> dict[str, float]:
+    from sklearn import metrics as skm
+
+    positive = classes[1]
+    truth = y == positive
+    if proba is not None:
+        score = proba[:, 1]
+        y_pred = np.where(score >= threshold, classes[1], classes[0])
+    else:
+        if threshold != 0.5:
+            raise ValueError(
+                f"threshold={threshold} needs predict_proba, but {type(estimator).__name__} "
+                f"has none; keep threshold=0.5 (its own predict) or use a probabilistic model."
+            )
+        score = np.asarray(estimator.decision_function(X), dtype=float)
+        y_pred = np.asarray(estimator.predict(X))
+    values: dict[str, float] = {}
+    for name in names:
+        if name == "accuracy":
+            values[name] = skm.accuracy_score(y, y_pred)
+        elif name == "balanced_accuracy":
+            values[name] = skm.balanced_accuracy_score(y, y_pred)
+        elif name in ("precision", "recall", "f1"):
+            func = {"precision": skm.precision_score, "recall": skm.recall_score,
+                    "f1": skm.f1_score}[name]  # fmt: skip
+            values[name] = func(y, y_pred, pos_label=positive, zero_division=0.0)
+        elif name == "roc_auc":
+            values[name] = skm.roc_auc_score(truth, score)
+        elif name == "average_precision":
+            values[name] = skm.average_precision_score(truth, score)
+        elif name == "log_loss":
+            if proba is None and not explicit:
+                continue
+            _require_proba(name, proba, estimator)
+            values[name] = skm.log_loss(y, proba, labels=classes)
+        elif name == "brier":
+            if proba is None and not explicit:
+                continue
+            _require_proba(name, proba, estimator)
+            values[name] = skm.brier_score_loss(truth, score)
+    return {k: float(v) for k, v in values.items()}
+
+
+def _multiclass_values(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    names: list[str],
+    proba: np.ndarray | None,
+    classes: Any,
+    *,
+    explicit: bool,
+) -> dict[str, float]:
+    from sklearn import metrics as skm
+
+    y_pred = np.asarray(estimator.predict(X))
+    values: dict[str, float] = {}
+    for name in names:
+        if name == "accuracy":
+            values[name] = skm.accuracy_score(y, y_pred)
+        elif name == "balanced_accuracy":
+            values[name] = skm.balanced_accuracy_score(y, y_pred)
+        elif name == "f1_macro":
+            values[name] = skm.f1_score(y, y_pred, average="macro", zero_division=0.0)
+        elif name in _PROBABILISTIC:
+            if proba is None and not explicit:
+                continue
+            _require_proba(name, proba, estimator)
+            if name == "roc_auc_ovr":
+                values[name] = skm.roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+            else:
+                values[name] = skm.log_loss(y, proba, labels=classes)
+    return {k: float(v) for k, v in values.items()}

@@ -1,0 +1,612 @@
+"""The final model: named estimators, the one-time holdout split, the refit and its score.
+
+- :func:`make_estimator` builds a named model (:data:`ESTIMATORS`) as a scikit-learn
+  ``Pipeline`` whose preprocessing (imputation, scaling, one-hot encoding of string
+  columns) lives *inside* the pipeline, so it is refitted on every training fold.
+- :func:`holdout_split` sets the test rows aside once, respecting groups and time.
+- :func:`final_fit` refits the chosen configuration on all the training rows.
+- :func:`fit_fold_models` fits one model per cross-validation fold (the "K fold
+  models" a final refit replaces).
+- :func:`score_model` and :func:`evaluate_holdout` score a fitted model on the holdout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_consistent_length,
+    check_groups,
+    check_target,
+    has_missing,
+)
+from mlkit.metrics import Task, infer_task
+
+__all__ = [
+    "ESTIMATORS",
+    "HoldoutSplit",
+    "evaluate_holdout",
+    "final_fit",
+    "fit_fold_models",
+    "holdout_split",
+    "make_estimator",
+    "model_param_names",
+    "score_model",
+]
+
+#: Named estimators for :func:`make_estimator` and the ``model.estimator`` config key,
+#: with the tasks each supports.
+ESTIMATORS: dict[str, tuple[str, ...]] = {
+    "logistic_regression": ("binary", "multiclass"),
+    "ridge": ("regression",),
+    "hist_gradient_boosting": ("binary", "multiclass", "regression"),
+    "random_forest": ("binary", "multiclass", "regression"),
+}
+
+#: Name of the final step of every pipeline built by :func:`make_estimator`.
+MODEL_STEP = "model"
+
+HOLDOUT_STRATEGIES = ("auto", "group", "time", "stratified", "random")
+
+
+# --------------------------------------------------------------------------- estimators
+
+
+def _categorical_columns(X: pd.DataFrame) -> list[str]:
+    return [
+        str(c)
+        for c in X.columns
+        if isinstance(X[c].dtype, pd.CategoricalDtype)
+        or X[c].dtype.kind in "OSUb"
+        or pd.api.types.is_string_dtype(X[c].dtype)
+    ]
+
+
+def make_estimator(
+    name: str,
+    *,
+    task: str,
+    X: pd.DataFrame | None = None,
+    params: Mapping[str, Any] | None = None,
+    random_state: int | None = 0,
+) -> BaseEstimator:
+    """Build a named model with its preprocessing as one scikit-learn ``Pipeline``.
+
+    ========================  ==========================================================
+    name                      pipeline
+    ========================  ==========================================================
+    ``logistic_regression``   median imputation + missing indicators, scaling, one-hot
+                              encoding of string columns, ``LogisticRegression``
+    ``ridge``                 same preprocessing, ``Ridge`` (regression)
+    ``hist_gradient_boosting`` NaN kept (handled natively), string columns ordinal-encoded
+                              and declared categorical, ``HistGradientBoosting*``
+    ``random_forest``         median imputation, one-hot encoding, ``RandomForest*``
+    ========================  ==========================================================
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`ESTIMATORS`.
+    task : {"binary", "multiclass", "regression"}
+        The task; picks classifier or regressor.
+    X : DataFrame or None, default=None
+        Training features; string, boolean and categorical columns are one-hot (or
+        ordinal) encoded. ``None`` treats every column as numeric.
+    params : mapping or None, default=None
+        Parameters of the final estimator, without prefix (``{"max_depth": 3}``) or with
+        the pipeline prefix (``{"model__max_depth": 3}``).
+    random_state : int or None, default=0
+        Seed of the estimator when it has one.
+
+    Returns
+    -------
+    Pipeline
+        Steps ``"preprocess"`` and ``"model"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a task the estimator does not support, or an unknown
+        parameter.
+
+    Examples
+    --------
+    >>> from mlkit.training import make_estimator
+    >>> pipe = make_estimator("ridge", task="regression", params={"alpha": 10.0})
+    >>> pipe.named_steps["model"].alpha
+    10.0
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+    check_choice(name, name="name", choices=tuple(ESTIMATORS))
+    if task not in ESTIMATORS[name]:
+        raise ValueError(
+            f"estimator {name!r} does not support task={task!r}; it supports "
+            f"{', '.join(ESTIMATORS[name])}. Pick one of "
+            f"{', '.join(k for k, v in ESTIMATORS.items() if task in v)} for {task}."
+        )
+    if X is not None and not isinstance(X, pd.DataFrame):
+        raise ValueError(
+            f"X must be a pandas DataFrame (column names drive the preprocessing), got "
+            f"{type(X).__name__}; wrap it with pd.DataFrame(X)."
+        )
+    categorical = _categorical_columns(X) if X is not None else []
+    numeric: Any = (
+        [str(c) for c in X.columns if str(c) not in categorical] if X is not None else slice(None)
+    )
+    classification = task != "regression"
+    model: Any
+    if name == "hist_gradient_boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        encoder = OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=np.nan,
+            encoded_missing_value=np.nan,
+        )
+        transformers = [("num", "passthrough", numeric)]
+        if categorical:
+            transformers.append(("cat", encoder, categorical))
+        n_numeric = len(numeric) if isinstance(numeric, list) else 0
+        cat_mask: Any = [False] * n_numeric + [True] * len(categorical) if categorical else None
+        cls = HistGradientBoostingClassifier if classification else HistGradientBoostingRegressor
+        model = cls(random_state=random_state, categorical_features=cat_mask)
+    else:
+        scale = name in ("logistic_regression", "ridge")
+        num_steps: list[Any] = [SimpleImputer(strategy="median", add_indicator=scale)]
+        if scale:
+            num_steps.append(StandardScaler())
+        transformers = [("num", make_pipeline(*num_steps), numeric)]
+        if categorical:
+            transformers.append(
+                (
+                    "cat",
+                    make_pipeline(
+                        SimpleImputer(strategy="most_frequent"),
+                        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    ),
+                    categorical,
+                )
+            )
+        if name == "logistic_regression":
+            from sklearn.linear_model import LogisticRegression
+
+            model = LogisticRegression(max_iter=2000)
+        elif name == "ridge":
+            from sklearn.linear_model import Ridge
+
+            model = Ridge()
+        else:
+            from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+            cls_rf = RandomForestClassifier if classification else RandomForestRegressor
+            model = cls_rf(random_state=random_state, n_jobs=1)
+    pipeline = Pipeline(
+        [
+            ("preprocess", ColumnTransformer(transformers, remainder="drop")),
+            (MODEL_STEP, model),
+        ]
+    )
+    if params:
+        _set_model_params(pipeline, params)
+    return pipeline
+
+
+def model_param_names(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Prefix bare parameter names with the pipeline's model step (``model__``).
+
+    Names that already contain ``__`` (a full pipeline path) are kept.
+
+    Examples
+    --------
+    >>> from mlkit.training import model_param_names
+    >>> model_param_names({"max_depth": 3, "preprocess__num": "drop"})
+    {'model__max_depth': 3, 'preprocess__num': 'drop'}
+    """
+    return {(k if "__" in k else f"{MODEL_STEP}__{k}"): v for k, v in params.items()}
+
+
+def _set_model_params(pipeline: Any, params: Mapping[str, Any]) -> None:
+    full = model_param_names(params)
+    valid = set(pipeline.get_params(deep=True))
+    unknown = sorted(set(full) - valid)
+    if unknown:
+        own = sorted(k.split("__", 1)[1] for k in valid if k.startswith(f"{MODEL_STEP}__"))
+        raise ValueError(
+            f"params has unknown parameter(s) {unknown} for "
+            f"{type(pipeline.named_steps[MODEL_STEP]).__name__}; valid names: {', '.join(own)}."
+        )
+    pipeline.set_params(**full)
+
+
+# --------------------------------------------------------------------------- holdout
+
+
+@dataclass(frozen=True)
+class HoldoutSplit:
+    """Row indices of the training and the held-out test part.
+
+    Attributes
+    ----------
+    train, test : ndarray of int
+        Positions of the rows (into the arrays passed to :func:`holdout_split`).
+    strategy : str
+        ``"group"``, ``"time"``, ``"stratified"`` or ``"random"``.
+    reason : str
+        One line on why this strategy was used.
+    """
+
+    train: np.ndarray
+    test: np.ndarray
+    strategy: str
+    reason: str
+
+    @property
+    def test_fraction(self) -> float:
+        """Share of the rows in the test part."""
+        return self.test.size / (self.train.size + self.test.size)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per part: size and fraction."""
+        n = self.train.size + self.test.size
+        return pd.DataFrame(
+            {
+                "rows": [self.train.size, self.test.size],
+                "fraction": [self.train.size / n, self.test.size / n],
+            },
+            index=pd.Index(["train", "test"], name="part"),
+        )
+
+
+def holdout_split(
+    y: Any,
+    *,
+    groups: Any = None,
+    time: Any = None,
+    test_size: float = 0.2,
+    strategy: str = "auto",
+    random_state: int | None = 0,
+) -> HoldoutSplit:
+    """Hold out a test part once, respecting the structure of the data.
+
+    ``strategy="auto"`` follows the same logic as :func:`mlkit.splits.choose_cv`:
+
+    ================  =====================================================================
+    data              test part
+    ================  =====================================================================
+    ``time`` given    the last ``test_size`` of the rows in time order ("time"); rows tied
+                      with the cut go to the test part, so all test rows are at or after
+                      all training rows
+    ``groups`` given  whole groups ("group"): ``StratifiedGroupKFold``'s first fold of
+                      ``round(1 / test_size)`` for classification (class rates kept),
+                      ``GroupShuffleSplit`` for regression
+    classification    ``train_test_split(stratify=y)`` ("stratified")
+    regression        ``train_test_split`` ("random")
+    ================  =====================================================================
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Target.
+    groups : array-like of shape (n_samples,), default=None
+        Group of each row; a group is entirely in train or in test.
+    time : array-like of shape (n_samples,), default=None
+        Time of each row.
+    test_size : float, default=0.2
+        Fraction of rows (or groups) in the test part, in (0, 1).
+    strategy : {"auto", "group", "time", "stratified", "random"}, default="auto"
+        Force a strategy; ``"group"`` needs ``groups`` and ``"time"`` needs ``time``.
+    random_state : int or None, default=0
+        Seed of the shuffling strategies.
+
+    Returns
+    -------
+    HoldoutSplit
+
+    Raises
+    ------
+    ValueError
+        For a ``test_size`` outside (0, 1), a strategy without the data it needs,
+        or inconsistent lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.training import holdout_split
+    >>> y = np.array([0, 1] * 10)
+    >>> split = holdout_split(y, groups=np.repeat(np.arange(10), 2), test_size=0.2)
+    >>> split.strategy, split.test.size
+    ('group', 4)
+    >>> split = holdout_split(y, time=np.arange(20), test_size=0.25)
+    >>> split.test.tolist()
+    [15, 16, 17, 18, 19]
+    """
+    from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, train_test_split
+
+    y_arr = check_target(y, name="y")
+    n = y_arr.shape[0]
+    check_choice(strategy, name="strategy", choices=HOLDOUT_STRATEGIES)
+    if isinstance(test_size, bool) or not isinstance(test_size, int | float):
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}.")
+    if not 0.0 < float(test_size) < 1.0:
+        raise ValueError(
+            f"test_size={test_size} must be strictly between 0 and 1 (a fraction, e.g. 0.2)."
+        )
+    group_arr = check_groups(groups, n_samples=n) if groups is not None else None
+    time_arr = None
+    if time is not None:
+        time_arr = as_1d(time, name="time")
+        check_consistent_length(y=y_arr, time=time_arr)
+        if has_missing(time_arr):
+            raise ValueError("time contains missing values; every row needs a time stamp.")
+    if strategy == "auto":
+        if time_arr is not None:
+            strategy = "time"
+        elif group_arr is not None:
+            strategy = "group"
+        else:
+            strategy = "random" if infer_task(y_arr) == "regression" else "stratified"
+    index = np.arange(n)
+    if strategy == "time":
+        if time_arr is None:
+            raise ValueError("strategy='time' needs time; pass time=<one stamp per row>.")
+        order = np.argsort(time_arr, kind="stable")
+        n_test = max(1, math.ceil(test_size * n))
+        if n_test >= n:
+            raise ValueError(f"test_size={test_size} leaves no training rows; use a smaller one.")
+        cut_value = time_arr[order[n - n_test]]
+        is_test = time_arr >= cut_value
+        if is_test.all():
+            raise ValueError(
+                "every row has the same time as the cut, so no training rows remain; "
+                "use strategy='random' or a time column with more distinct values."
+            )
+        reason = (
+            f"time given: the last {is_test.mean():.0%} of the rows in time order are the test "
+            f"part (from {cut_value}), so the model is judged on the future"
+        )
+        if group_arr is not None:
+            shared = np.intersect1d(group_arr[is_test], group_arr[~is_test]).size
+            reason += f"; {shared} group(s) have rows on both sides of the cut"
+        return HoldoutSplit(index[~is_test], index[is_test], "time", reason)
+    if strategy == "group":
+        if group_arr is None:
+            raise ValueError("strategy='group' needs groups; pass groups=<one id per row>.")
+        n_groups = pd.unique(group_arr).size
+        if n_groups < 2:
+            raise ValueError("groups has a single group; a group holdout needs at least 2.")
+        if infer_task(y_arr) != "regression":
+            n_folds = min(max(2, round(1 / test_size)), n_groups)
+            splitter: Any = StratifiedGroupKFold(
+                n_splits=n_folds, shuffle=True, random_state=random_state
+            )
+            train, test = next(splitter.split(np.zeros((n, 1)), y_arr, group_arr))
+            reason = (
+                f"groups given: whole groups are held out (first fold of a "
+                f"{n_folds}-fold StratifiedGroupKFold, keeping the class rates)"
+            )
+        else:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
+            train, test = next(splitter.split(np.zeros((n, 1)), y_arr, group_arr))
+            reason = "groups given: whole groups are held out (GroupShuffleSplit)"
+        return HoldoutSplit(np.sort(train), np.sort(test), "group", reason)
+    stratify = y_arr if strategy == "stratified" else None
+    if stratify is not None and infer_task(y_arr) == "regression":
+        raise ValueError("strategy='stratified' needs a classification target; use 'random'.")
+    train, test = train_test_split(
+        index, test_size=test_size, random_state=random_state, stratify=stratify
+    )
+    reason = (
+        "no groups or time: a stratified random split keeps the class rates"
+        if stratify is not None
+        else "no groups or time: a random split"
+    )
+    return HoldoutSplit(np.sort(train), np.sort(test), strategy, reason)
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def final_fit(
+    estimator: BaseEstimator,
+    X: Any,
+    y: Any,
+    *,
+    params: Mapping[str, Any] | None = None,
+) -> BaseEstimator:
+    """Refit a fresh copy of ``estimator`` with ``params`` on all the training rows.
+
+    Cross-validation chose the configuration; the model that ships is this one
+    refit, trained on every training row (more data than any fold model saw).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted template (it is cloned, never modified).
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        All training features (never the holdout).
+    y : array-like of shape (n_samples,)
+        Training target.
+    params : mapping or None, default=None
+        Hyperparameters to set before fitting (e.g. ``best_params_`` of a search).
+        Bare names are applied to the pipeline's ``model`` step when there is one.
+
+    Returns
+    -------
+    estimator
+        The fitted clone.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from mlkit.training import final_fit
+    >>> model = final_fit(Ridge(), [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], params={"alpha": 0.0})
+    >>> round(float(model.coef_[0]), 6)
+    1.0
+    """
+    y_arr = check_target(y, name="y")
+    check_consistent_length(X=X, y=y_arr)
+    model = clone(estimator)
+    if params:
+        if hasattr(model, "named_steps") and MODEL_STEP in model.named_steps:
+            _set_model_params(model, params)
+        else:
+            valid = set(model.get_params(deep=True))
+            unknown = sorted(set(params) - valid)
+            if unknown:
+                raise ValueError(
+                    f"params has unknown parameter(s) {unknown} for {type(model).__name__}; "
+                    f"see estimator.get_params()."
+                )
+            model.set_params(**params)
+    return model.fit(X, y_arr)
+
+
+def fit_fold_models(
+    estimator: BaseEstimator,
+    X: Any,
+    y: Any,
+    *,
+    cv: Any,
+    groups: Any = None,
+) -> list[BaseEstimator]:
+    """Fit one clone of ``estimator`` per cross-validation fold (on the fold's training rows).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted template.
+    X, y : training data
+    cv : scikit-learn splitter
+        E.g. from :func:`mlkit.splits.choose_cv`.
+    groups : array-like or None, default=None
+        Passed to ``cv.split``.
+
+    Returns
+    -------
+    list of fitted estimators, one per fold.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.model_selection import KFold
+    >>> from mlkit.training import fit_fold_models
+    >>> X, y = [[float(i)] for i in range(9)], [float(i) for i in range(9)]
+    >>> len(fit_fold_models(Ridge(), X, y, cv=KFold(3)))
+    3
+    """
+    y_arr = check_target(y, name="y")
+    check_consistent_length(X=X, y=y_arr, groups=groups)
+    if not hasattr(cv, "split"):
+        raise ValueError(f"cv must be a splitter with a split() method, got {cv!r}.")
+    models = []
+    for train, _ in cv.split(X, y_arr, groups):
+        X_train = X.iloc[train] if hasattr(X, "iloc") else np.asarray(X)[train]
+        models.append(clone(estimator).fit(X_train, y_arr[train]))
+    return models
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score_model(model: Any, X: Any, y: Any, *, scoring: Any) -> float:
+    """Score a fitted model with one scikit-learn scorer (greater is better).
+
+    Parameters
+    ----------
+    model : fitted estimator
+    X, y : the evaluation rows (the holdout)
+    scoring : str or callable
+        A scikit-learn scorer name (``"roc_auc"``, ``"neg_root_mean_squared_error"``)
+        or a scorer callable.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyRegressor
+    >>> from mlkit.training import score_model
+    >>> model = DummyRegressor().fit([[0], [1]], [1.0, 3.0])
+    >>> score_model(model, [[0], [1]], [1.0, 3.0], scoring="neg_mean_absolute_error")
+    -1.0
+    """
+    from sklearn.metrics import check_scoring
+
+    y_arr = check_target(y, name="y")
+    check_consistent_length(X=X, y=y_arr)
+    scorer = check_scoring(model, scoring=scoring)
+    return float(scorer(model, X, y_arr))
+
+
+def evaluate_holdout(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    task: Task | None = None,
+    metrics: Sequence[str] | None = None,
+    threshold: float = 0.5,
+) -> pd.DataFrame:
+    """Every holdout metric of a fitted model, as a one-column table.
+
+    A thin wrapper of :func:`mlkit.metrics.evaluate` (the task's metric set) that
+    returns the metrics as the index, ready to log or to compare.
+
+    Parameters
+    ----------
+    model : fitted estimator
+    X, y : the holdout rows
+    task : {"binary", "multiclass", "regression"} or None
+        Inferred from ``y`` when ``None``.
+    metrics : sequence of str or None
+        Metric names; ``None`` gives the task's metric set.
+    threshold : float, default=0.5
+        Decision threshold for the threshold-dependent binary metrics.
+
+    Returns
+    -------
+    DataFrame
+        Index: metric name; column ``"value"`` (natural units, losses positive, as
+        :func:`mlkit.metrics.evaluate` reports them) and ``"greater_is_better"``.
+    """
+    from mlkit.metrics import evaluate
+
+    y_arr = check_target(y, name="y")
+    if task is not None and task != infer_task(y_arr):
+        raise ValueError(
+            f"task={task!r} does not match the holdout target, which looks "
+            f"{infer_task(y_arr)!r}; pass task=None to infer it."
+        )
+    table = evaluate(
+        model, X, y_arr, metrics=list(metrics) if metrics else None, threshold=threshold
+    )
+    return _as_value_table(table)
+
+
+def _as_value_table(table: Any) -> pd.DataFrame:
+    """Normalise :func:`mlkit.metrics.evaluate` output to index=metric, column 'value'."""
+    if isinstance(table, pd.Series):
+        return table.rename("value").rename_axis("metric").to_frame()
+    frame = pd.DataFrame(table)
+    if "value" in frame.columns:
+        if "metric" in frame.columns:
+            frame = frame.set_index("metric")
+        return frame.rename_axis("metric")
+    if frame.shape[0] == 1:
+        return frame.T.set_axis(["value"], axis=1).rename_axis("metric")
+    numeric = frame.select_dtypes("number")
+    return numeric.iloc[:, [0]].set_axis(["value"], axis=1).rename_axis("metric")
