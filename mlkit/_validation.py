@@ -7,6 +7,7 @@ a traceback from deep inside numpy or scikit-learn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -135,3 +136,28 @@ def check_choice(value: Any, *, name: str, choices: Sequence[str]) -> str:
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}={value!r} is not supported; use one of {allowed}.")
     return str(value)
+
+
+def check_fraction(value: Any, *, name: str, closed: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    inside = 0.0 <= number <= 1.0 if closed else 0.0 < number < 1.0
+    if not math.isfinite(number) or not inside:
+        interval = "[0, 1]" if closed else "(0, 1), exclusive"
+        raise ValueError(f"{name}={value!r} must lie in {interval}.")
+    return number
+
+
+def check_cost(value: Any, *, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(
+            f"{name}={value!r} must be a finite cost > 0 (in any unit, e.g. money or "
+            f"harm points; only the ratio of the two costs matters)."
+        )
+    return number
