@@ -161,3 +161,91 @@ def check_cost(value: Any, *, name: str) -> float:
             f"harm points; only the ratio of the two costs matters)."
         )
     return number
+
+
+#: Frames with at least this many rows are checked for identifier-like columns.
+MIN_ROWS_FOR_ID_CHECK = 50
+
+
+def check_features(X: Any, *, name: str = "X", allow_sparse: bool = True) -> Any:
+    """Boundary checks on a feature matrix; returns ``X`` unchanged.
+
+    - duplicate column names (a DataFrame) raise, naming the duplicates;
+    - ``inf`` / ``-inf`` in a numeric column raise, naming the column (NaN is allowed:
+      imputation is a modelling step);
+    - a sparse matrix raises when ``allow_sparse`` is False;
+    - a column that looks like a row identifier (integer or string values unique per
+      row, or an integer column equal to the row position or the index) warns: a model
+      can memorise it, and it never generalises.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mlkit._validation import check_features
+    >>> check_features(pd.DataFrame([[1.0, 2.0]], columns=["a", "a"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X has duplicate column names ['a']; rename them (e.g. df.columns = [...]) so every feature has one name.
+    """
+    import warnings
+
+    if X is None:
+        raise ValueError(f"{name} is None; pass a 2-D array-like or DataFrame of features.")
+    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
+        if not allow_sparse:
+            raise ValueError(
+                f"{name} is a sparse matrix ({type(X).__name__}), which this function does "
+                f"not support; pass a dense array ({name}.toarray()) or a DataFrame."
+            )
+        data = getattr(X, "data", None)
+        if data is not None and data.dtype.kind == "f" and np.isinf(data).any():
+            raise ValueError(f"{name} contains infinite values; drop or clip them first.")
+        return X
+    if isinstance(X, pd.DataFrame):
+        duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise ValueError(
+                f"{name} has duplicate column names {duplicated}; rename them (e.g. "
+                f"df.columns = [...]) so every feature has one name."
+            )
+        numeric = X.select_dtypes(include=["number"])
+        if numeric.shape[1]:
+            values = numeric.to_numpy(dtype=float, na_value=np.nan)
+            bad = np.isinf(values).any(axis=0)
+            if bad.any():
+                columns = numeric.columns[bad].tolist()
+                raise ValueError(
+                    f"{name} column(s) {columns} contain infinite values; replace them "
+                    f"(e.g. df.replace([np.inf, -np.inf], np.nan) and impute) before modelling."
+                )
+        n = X.shape[0]
+        if n >= MIN_ROWS_FOR_ID_CHECK:
+            for column in X.columns:
+                series = X[column]
+                kind = series.dtype.kind
+                if kind not in "iuOSU" and str(series.dtype) not in ("string", "str"):
+                    continue
+                if series.nunique(dropna=False) != n:
+                    continue
+                positional = kind in "iu" and (
+                    np.array_equal(series.to_numpy(), np.arange(n))
+                    or np.array_equal(series.to_numpy(), np.arange(1, n + 1))
+                    or np.array_equal(series.to_numpy(), X.index.to_numpy())
+                )
+                what = "equals the row position" if positional else "is unique per row"
+                warnings.warn(
+                    f"{name} column {column!r} {what}, so it looks like an identifier; a "
+                    f"model can memorise it and it never generalises. Drop it from {name} "
+                    f"(pass it as groups= if it identifies subjects).",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        return X
+    arr = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if arr.dtype.kind in "fc" and arr.size and np.isinf(arr).any():
+        columns = np.flatnonzero(np.isinf(arr).reshape(arr.shape[0], -1).any(axis=0)).tolist()
+        raise ValueError(
+            f"{name} contains infinite values in column(s) {columns}; replace them (e.g. "
+            f"np.nan_to_num or np.where(np.isinf({name}), np.nan, {name})) before modelling."
+        )
+    return X

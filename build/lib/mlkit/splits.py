@@ -34,6 +34,7 @@ from sklearn.model_selection._split import BaseCrossValidator
 from mlkit._validation import (
     as_1d,
     check_consistent_length,
+    check_features,
     check_groups,
     check_positive_int,
     check_target,
@@ -605,6 +606,7 @@ def _check_split_inputs(
     cv: Any, X: Any, y: Any, *, groups: Any, time: Any, caller: str
 ) -> _SplitData:
     n = n_samples_of(X, name="X")
+    check_features(X, name="X")
     y_arr = check_target(y, name="y") if y is not None else None
     group_arr = as_1d(groups, name="groups") if groups is not None else None
     if time is None and isinstance(getattr(cv, "time", None), np.ndarray | pd.Series | list):
@@ -748,6 +750,7 @@ def materialise_folds(
     >>> [test.size for _, test in folds]
     [2, 2, 2]
     """
+    check_features(X, name="X")
     y_arr = check_target(y, name="y")
     n_samples = y_arr.shape[0]
     group_arr = None if groups is None else check_groups(groups, n_samples=n_samples)
