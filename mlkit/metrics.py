@@ -21,6 +21,7 @@ the greater label (``1`` for 0/1 labels, ``True`` for booleans), as in scikit-le
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -767,6 +768,7 @@ def evaluate(
     *,
     metrics: Sequence[str] | None = None,
     threshold: float = 0.5,
+    task: Task | None = None,
 ) -> pd.DataFrame:
     """Evaluate a fitted estimator on data: one tidy row per metric.
 
@@ -780,7 +782,7 @@ def evaluate(
     X : array-like or DataFrame of shape (n_samples, n_features)
         Features.
     y : array-like of shape (n_samples,)
-        True targets; the task is inferred from them (:func:`infer_task`).
+        True targets.
     metrics : list of str, default=None
         Readable names (or scorer names / aliases) from the task's :func:`metric_set`;
         ``None`` reports the whole set.
@@ -788,6 +790,11 @@ def evaluate(
         Binary only: accuracy, balanced accuracy, precision, recall and F1 use the
         decision "positive when ``predict_proba(X)[:, 1] >= threshold``". Threshold-free
         metrics (ROC AUC, average precision, log loss, Brier) ignore it.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, as decided once upstream. ``None`` reads it from the fitted
+        estimator: a classifier's ``classes_`` (two: binary, more: multiclass), a
+        regressor otherwise. Never from ``y``: a holdout that happens to hold only two
+        of a 3-class model's classes is still scored as multiclass.
 
     Returns
     -------
@@ -800,7 +807,8 @@ def evaluate(
         For an unfitted estimator, missing values in ``y``, a length mismatch between
         ``X`` and ``y``, a single class, an unknown metric name, a threshold outside
         [0, 1] (or other than 0.5 for a non-binary task or a classifier without
-        ``predict_proba``), or labels in ``y`` that the estimator never saw.
+        ``predict_proba``), labels in ``y`` that the estimator never saw, or a ``task``
+        that contradicts the fitted estimator.
 
     Examples
     --------
@@ -820,7 +828,9 @@ def evaluate(
     _check_fitted(estimator)
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
-    task = infer_task(y_arr)
+    task = _fitted_task(estimator, y_arr, task)
+    if task != "regression" and pd.unique(y_arr).size < 2:
+        raise _single_class_error(y_arr)
     names = list(METRIC_SETS[task]) if metrics is None else _check_metric_names(metrics, task)
     threshold = _check_threshold(threshold)
     if task != "binary" and threshold != 0.5:
@@ -871,6 +881,30 @@ def evaluate(
         if name in values
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "greater_is_better"])
+
+
+def _fitted_task(estimator: Any, y: np.ndarray, task: Any) -> Task:
+    """The task a fitted estimator was trained for (``task`` overrides, if consistent)."""
+    from sklearn.base import is_classifier, is_regressor
+
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None:
+        fitted: Task | None = "binary" if len(classes) == 2 else "multiclass"
+    elif is_regressor(estimator):
+        fitted = "regression"
+    elif is_classifier(estimator):
+        fitted = None  # a classifier without classes_ is caught later with a clear message
+    else:
+        fitted = None
+    if task is None:
+        return fitted if fitted is not None else infer_task(y)
+    task = _check_task(task)
+    if fitted is not None and task != fitted:
+        raise ValueError(
+            f"task={task!r} contradicts the fitted estimator ({type(estimator).__name__}), "
+            f"which is a {fitted} model; pass task={fitted!r} or evaluate a {task} model."
+        )
+    return task
 
 
 def _require_proba(name: str, proba: Any, estimator: Any) -> None:
@@ -953,7 +987,11 @@ def _multiclass_values(
         if name == "accuracy":
             values[name] = skm.accuracy_score(y, y_pred)
         elif name == "balanced_accuracy":
-            values[name] = skm.balanced_accuracy_score(y, y_pred)
+            with warnings.catch_warnings():
+                # a holdout without some class: the recall of that class is undefined and
+                # left out of the average, which is what we want (not a user error)
+                warnings.filterwarnings("ignore", message="y_pred contains classes not in")
+                values[name] = skm.balanced_accuracy_score(y, y_pred)
         elif name == "f1_macro":
             values[name] = skm.f1_score(y, y_pred, average="macro", zero_division=0.0)
         elif name in _PROBABILISTIC:
@@ -961,7 +999,25 @@ def _multiclass_values(
                 continue
             _require_proba(name, proba, estimator)
             if name == "roc_auc_ovr":
-                values[name] = skm.roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+                values[name] = _roc_auc_ovr_present(y, np.asarray(proba), classes)
             else:
                 values[name] = skm.log_loss(y, proba, labels=classes)
     return {k: float(v) for k, v in values.items()}
+
+
+def _roc_auc_ovr_present(y: np.ndarray, proba: np.ndarray, classes: Any) -> float:
+    """Macro one-vs-rest ROC AUC over the classes present in ``y``.
+
+    Equals ``roc_auc_score(y, proba, multi_class="ovr", labels=classes)`` when every
+    class is present; a class absent from ``y`` has no AUC (no positives) and is left
+    out of the average instead of failing.
+    """
+    from sklearn import metrics as skm
+
+    present = set(pd.unique(y).tolist())
+    aucs = [
+        skm.roc_auc_score(y == label, proba[:, j])
+        for j, label in enumerate(np.asarray(classes).tolist())
+        if label in present
+    ]
+    return float(np.mean(aucs))

@@ -558,3 +558,43 @@ def test_evaluate_accepts_pandas_inputs(binary_fit):
     from_numpy = evaluate(model, X, y)
     from_pandas = evaluate(model, X, pd.Series(y, name="target"))
     pd.testing.assert_frame_equal(from_numpy, from_pandas)
+
+
+def test_evaluate_reads_task_from_fitted_estimator_not_holdout() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = np.repeat([0, 1, 2], 100)
+    X[:, 0] += y
+    model = LogisticRegression().fit(X, y)
+    holdout = y < 2  # the holdout happens to hold two of the three classes
+    report = evaluate(model, X[holdout], y[holdout]).set_index("metric")["value"]
+    assert "f1_macro" in report.index and "roc_auc" not in report.index
+    expected = log_loss(y[holdout], model.predict_proba(X[holdout]), labels=model.classes_)
+    assert report["log_loss"] == pytest.approx(expected)
+
+
+def test_evaluate_ovr_auc_matches_sklearn_when_all_classes_present() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 3))
+    y = np.repeat([0, 1, 2], 100)
+    X[:, 1] += y
+    model = LogisticRegression().fit(X, y)
+    report = evaluate(model, X, y, metrics=["roc_auc_ovr"]).set_index("metric")["value"]
+    expected = roc_auc_score(y, model.predict_proba(X), multi_class="ovr")
+    assert report["roc_auc_ovr"] == pytest.approx(expected)
+
+
+def test_evaluate_task_contradicting_estimator_names_both() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(2).normal(size=(40, 2))
+    y = np.tile([0, 1], 20)
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"task='regression' contradicts .*LogisticRegression"):
+        evaluate(model, X, y, task="regression")
