@@ -61,6 +61,7 @@ __all__ = [
     "cost_optimal_threshold",
     "evaluate",
     "expected_cost",
+    "get_scorers",
     "greater_is_better",
     "infer_task",
     "metric_scorers",
@@ -222,6 +223,167 @@ def resolve_scoring(scoring: Any, *, task: Task) -> Any:
             f"({', '.join(sorted(SCORING_ALIASES))}).{hint}"
         )
     return name
+
+
+def get_scorers(
+    scoring: Any,
+    *,
+    task: Task,
+    estimator: Any = None,
+    pos_label: Any = None,
+) -> dict[str, Any]:
+    """The one place where ``scoring`` becomes scikit-learn scorer objects.
+
+    Every mlkit function that scores (baselines, leakage checks, tuning, curves,
+    comparisons, the gate) resolves ``scoring`` here, so they share the same aliases,
+    the same positive label and the same zero-division rule (precision, recall and F1
+    score 0, without a warning, when nothing is predicted positive).
+
+    Parameters
+    ----------
+    scoring : None, str, callable, list of str, or dict of str to str/callable
+        ``None``: the task's default (:data:`DEFAULT_SCORING`). A string: an mlkit
+        readable name (``"rmse"``, ``"average_precision"``), an alias
+        (:data:`SCORING_ALIASES`) or any scikit-learn scorer name. A callable
+        ``scorer(estimator, X, y)``: kept as is. A list: several names. A dict: your
+        own names for scorers.
+    task : {"binary", "multiclass", "regression"}
+        The task, decided once upstream (:func:`infer_task` or a config).
+    estimator : estimator or None, default=None
+        When given, the scorers are checked against it: a classification metric on a
+        regressor (or the reverse), or a ranking / probability metric on a model
+        without ``predict_proba`` and ``decision_function``, is refused.
+    pos_label : label or None, default=None
+        Positive class of binary metrics; ``None`` means 1 (scikit-learn's default).
+
+    Returns
+    -------
+    dict of str to scorer
+        Readable names (or your dict keys) to greater-is-better scorer objects, usable as
+        ``scoring=`` of ``cross_validate``. Use :func:`greater_is_better` on a name to
+        report a loss in natural units.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, an empty list, a metric that does not fit the task (e.g.
+        ``"rmse"`` on a binary target, ``"roc_auc"`` on a multiclass one) or the
+        estimator (e.g. ``"roc_auc"`` on a regressor); the message names both.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import get_scorers
+    >>> sorted(get_scorers(["auc", "f1"], task="binary"))
+    ['f1', 'roc_auc']
+    >>> list(get_scorers(None, task="regression"))
+    ['rmse']
+    >>> get_scorers("rmse", task="binary")
+    Traceback (most recent call last):
+    ...
+    ValueError: scoring='rmse' is a regression metric, but the task is 'binary'; use a binary metric such as accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier.
+    """
+    task = _check_task(task)
+    label = 1 if pos_label is None else pos_label
+    if scoring is None:
+        scoring = DEFAULT_SCORING[task]
+    if isinstance(scoring, dict):
+        if not scoring:
+            raise ValueError("scoring is an empty dict; pass at least one name: scorer pair.")
+        resolved: dict[str, Any] = {}
+        for key, value in scoring.items():
+            [(_, scorer)] = _one_scorer(value, task=task, pos_label=label).items()
+            resolved[str(key)] = scorer
+    elif isinstance(scoring, list | tuple):
+        if not scoring:
+            raise ValueError("scoring is an empty list; pass at least one metric name.")
+        resolved = {}
+        for item in scoring:
+            resolved.update(_one_scorer(item, task=task, pos_label=label))
+    else:
+        resolved = _one_scorer(scoring, task=task, pos_label=label)
+    if estimator is not None:
+        for name, scorer in resolved.items():
+            _check_scorer_fits_estimator(name, scorer, estimator, task=task)
+    return resolved
+
+
+def _one_scorer(scoring: Any, *, task: Task, pos_label: Any) -> dict[str, Any]:
+    from sklearn.metrics import get_scorer
+
+    if callable(scoring) and not isinstance(scoring, str):
+        func = getattr(scoring, "_score_func", scoring)
+        return {str(getattr(func, "__name__", "custom_scorer")): scoring}
+    if not isinstance(scoring, str):
+        raise ValueError(
+            f"scoring must be None, a metric name, a list of names, a dict or a scorer "
+            f"callable, got {type(scoring).__name__}."
+        )
+    sklearn_name = resolve_scoring(scoring, task=task)  # raises for unknown names
+    readable = readable_metric_name(sklearn_name, task=task)
+    if readable in METRIC_SETS[task]:
+        return metric_scorers(task, metrics=[readable], pos_label=pos_label)
+    kind = _scorer_kind(sklearn_name)
+    wrong = (kind == "regression") != (task == "regression") or kind == "clustering"
+    if not wrong and task == "multiclass" and sklearn_name in _BINARY_ONLY:
+        raise ValueError(
+            f"scoring={scoring!r} is a binary metric, but the task is 'multiclass'; use "
+            f"{_BINARY_ONLY[sklearn_name]!r} or another of {', '.join(METRIC_SETS[task])}."
+        )
+    if wrong:
+        raise ValueError(
+            f"scoring={scoring!r} is a {kind} metric, but the task is {task!r}; use a {task} "
+            f"metric such as {', '.join(METRIC_SETS[task])}."
+        )
+    return {readable: get_scorer(sklearn_name)}
+
+
+#: Binary-only scikit-learn scorer names and their multiclass counterparts.
+_BINARY_ONLY: dict[str, str] = {
+    "roc_auc": "roc_auc_ovr",
+    "average_precision": "roc_auc_ovr",
+    "neg_brier_score": "neg_log_loss",
+    "precision": "precision_macro",
+    "recall": "recall_macro",
+    "f1": "f1_macro",
+    "jaccard": "jaccard_macro",
+}
+
+
+def _scorer_kind(sklearn_name: str) -> str:
+    """ "regression", "classification" or "clustering", from the scorer's metric module."""
+    from sklearn.metrics import get_scorer
+
+    func = getattr(get_scorer(sklearn_name), "_score_func", None)
+    module = getattr(func, "__module__", "") or ""
+    if "cluster" in module:
+        return "clustering"
+    if "_regression" in module:
+        return "regression"
+    return "classification"
+
+
+def _check_scorer_fits_estimator(name: str, scorer: Any, estimator: Any, *, task: Task) -> None:
+    from sklearn.base import is_classifier, is_regressor
+
+    model = type(estimator).__name__
+    if task == "regression" and is_classifier(estimator):
+        raise ValueError(
+            f"scoring={name!r} is a regression metric, but estimator={model} is a "
+            f"classifier; use a regressor or a classification metric."
+        )
+    if task != "regression" and is_regressor(estimator):
+        raise ValueError(
+            f"scoring={name!r} is a {task} metric, but estimator={model} is a regressor; use "
+            f"a classifier (e.g. LogisticRegression) or a regression metric on a numeric target."
+        )
+    methods = getattr(scorer, "_response_method", "predict")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if "predict" not in methods and not any(hasattr(estimator, m) for m in methods):
+        raise ValueError(
+            f"scoring={name!r} needs {' or '.join(methods)}, but estimator={model} has "
+            f"neither; use a metric on hard predictions (e.g. balanced_accuracy) or a model "
+            f"with predict_proba."
+        )
 
 
 # --------------------------------------------------------------------------- metric sets

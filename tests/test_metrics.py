@@ -598,3 +598,73 @@ def test_evaluate_task_contradicting_estimator_names_both() -> None:
     model = LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match=r"task='regression' contradicts .*LogisticRegression"):
         evaluate(model, X, y, task="regression")
+
+
+@pytest.mark.parametrize(
+    ("scoring", "task", "match"),
+    [
+        ("rmse", "binary", "scoring='rmse' is a regression metric, but the task is 'binary'"),
+        ("accuracy", "regression", "scoring='accuracy' is a classification metric"),
+        ("roc_auc", "multiclass", "scoring='roc_auc' is a binary metric.*'roc_auc_ovr'"),
+        ("adjusted_rand_score", "binary", "is a clustering metric"),
+        ("no_such_metric", "binary", "is not a known metric"),
+        ([], "binary", "empty list"),
+        ({}, "binary", "empty dict"),
+        (3, "binary", "scoring must be None, a metric name"),
+    ],
+)
+def test_get_scorers_bad_scoring_names_scoring_and_task(scoring, task, match) -> None:
+    from mlkit.metrics import get_scorers
+
+    with pytest.raises(ValueError, match=match):
+        get_scorers(scoring, task=task)
+
+
+def test_get_scorers_refuses_classification_metric_on_regressor() -> None:
+    from sklearn.linear_model import Ridge
+
+    from mlkit.metrics import get_scorers
+
+    with pytest.raises(ValueError, match=r"scoring='roc_auc'.*estimator=Ridge is a regressor"):
+        get_scorers("roc_auc", task="binary", estimator=Ridge())
+
+
+def test_get_scorers_refuses_ranking_metric_without_scores() -> None:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from mlkit.metrics import get_scorers
+
+    class HardVotes(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    with pytest.raises(ValueError, match="needs decision_function or predict_proba"):
+        get_scorers("roc_auc", task="binary", estimator=HardVotes())
+
+
+def test_get_scorers_same_scorer_as_metric_scorers_for_task_metrics() -> None:
+    from sklearn.dummy import DummyClassifier
+
+    from mlkit.metrics import get_scorers
+
+    X = np.zeros((20, 1))
+    y = np.array(["no"] * 15 + ["yes"] * 5)
+    model = DummyClassifier(strategy="most_frequent").fit(X, y)
+    scorers = get_scorers(["f1", "precision"], task="binary", pos_label="yes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # zero-division rule: no UndefinedMetricWarning
+        assert scorers["precision"](model, X, y) == 0.0
+        assert scorers["f1"](model, X, y) == 0.0
+
+
+def test_get_scorers_aliases_defaults_and_dict_keys() -> None:
+    from mlkit.metrics import get_scorers
+
+    assert list(get_scorers("auc", task="binary")) == ["roc_auc"]
+    assert list(get_scorers(None, task="binary")) == ["roc_auc"]
+    assert list(get_scorers("neg_mean_squared_error", task="regression")) == ["mean_squared_error"]
+    custom = get_scorers({"my_auc": "roc_auc", "r": "recall"}, task="binary")
+    assert list(custom) == ["my_auc", "r"]
