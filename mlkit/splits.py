@@ -66,8 +66,10 @@ class TimeOrderedSplit(TimeSeriesSplit):
     ----------
     n_splits : int, default=5
         Number of splits (at least 2).
-    time : array-like of shape (n_samples,)
-        Time stamp (or any orderable value) of each row.
+    time : array-like of shape (n_samples,), pandas Series, or str
+        Time stamp (or any orderable value) of each row; read at split time. A pandas
+        Series indexed like the full data also orders a subsample ``X`` (a DataFrame
+        whose index is a subset); a string names a column of ``X``.
     max_train_size, test_size, gap : see :class:`~sklearn.model_selection.TimeSeriesSplit`.
 
     Examples
@@ -96,16 +98,43 @@ class TimeOrderedSplit(TimeSeriesSplit):
         )
         self.time = time
 
+    def _time_of(self, X: Any) -> np.ndarray:
+        """The time of each row of ``X``, taken at split time.
+
+        ``time`` may be a column name of ``X``; a pandas Series indexed like the full
+        data, so that a subsample ``X`` (a DataFrame with a subset of its index) is
+        ordered by its own rows' times; or an array with one value per row of ``X``.
+        """
+        n = len(X) if not hasattr(X, "shape") else X.shape[0]
+        if isinstance(self.time, str):
+            if not isinstance(X, pd.DataFrame) or self.time not in X.columns:
+                raise ValueError(
+                    f"time={self.time!r} names a column, but X has no such column; pass X "
+                    f"as a DataFrame with that column or pass the time values."
+                )
+            values = as_1d(X[self.time], name="time")
+        elif (
+            isinstance(self.time, pd.Series)
+            and isinstance(X, pd.DataFrame)
+            and self.time.index.is_unique
+            and X.index.isin(self.time.index).all()
+        ):
+            values = as_1d(self.time.loc[X.index], name="time")
+        else:
+            values = as_1d(self.time, name="time")
+        if values.shape[0] != n:
+            raise ValueError(
+                f"time has {values.shape[0]} entries but X has {n} rows; pass one time value "
+                f"per row of X (or a pandas Series indexed like X, or a column name)."
+            )
+        if has_missing(values):
+            raise ValueError("time contains missing values; every row needs a time stamp.")
+        return values
+
     def split(
         self, X: Any, y: Any = None, groups: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        time = as_1d(self.time, name="time")
-        n = len(X) if not hasattr(X, "shape") else X.shape[0]
-        if time.shape[0] != n:
-            raise ValueError(
-                f"time has {time.shape[0]} entries but X has {n} rows; pass one time value per "
-                f"row of X, in the same order."
-            )
+        time = self._time_of(X)
         order = np.argsort(time, kind="stable")
         for train, test in super().split(order):
             yield order[train], order[test]

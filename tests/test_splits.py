@@ -409,3 +409,29 @@ def test_audit_cv_reads_like_its_per_fold_table() -> None:
     assert int(audit["leaked_groups"].sum()) == int(audit.summary["total_leaked_groups"])
     with pytest.raises(AttributeError):
         audit.not_a_column_or_method  # noqa: B018
+
+
+def test_time_ordered_split_orders_a_subsample_by_its_own_times() -> None:
+    import pandas as pd
+
+    from mlkit.splits import TimeOrderedSplit
+
+    rng = np.random.default_rng(0)
+    time = pd.Series(rng.permutation(100), index=np.arange(100) * 3)
+    X = pd.DataFrame({"x": rng.normal(size=100)}, index=time.index)
+    cv = TimeOrderedSplit(n_splits=3, time=time)
+    sub = X.sample(40, random_state=1)
+    for train, test in cv.split(sub):
+        assert time.loc[sub.index[train]].max() <= time.loc[sub.index[test]].min()
+
+
+def test_time_ordered_split_time_as_column_name() -> None:
+    import pandas as pd
+
+    from mlkit.splits import TimeOrderedSplit
+
+    X = pd.DataFrame({"t": [5, 1, 4, 2, 3, 0], "x": range(6)})
+    folds = list(TimeOrderedSplit(n_splits=2, time="t").split(X))
+    assert [sorted(X["t"].iloc[test].tolist()) for _, test in folds] == [[2, 3], [4, 5]]
+    with pytest.raises(ValueError, match="time='when' names a column"):
+        list(TimeOrderedSplit(n_splits=2, time="when").split(X))
