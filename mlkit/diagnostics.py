@@ -895,7 +895,7 @@ class SeedSensitivity:
         )
         direction = "higher" if self.greater_is_better else "lower"
         ax.set_xlabel("cross-validation fold")
-        ax.set_ylabel(f"{self.metric} ({direction} is better)")
+        ax.set_ylabel(f"{self.metric.replace('_', ' ')} ({direction} is better)")
         ax.set_title("Score by fold, one dot per seed")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
         return ax
