@@ -58,6 +58,12 @@ def _check_incremental(estimator: Any, *, name: str = "estimator") -> None:
             f"{name} is the class {estimator.__name__}, not an instance; "
             f"pass {estimator.__name__}(...)."
         )
+    solver = getattr(estimator, "solver", None)
+    if solver == "lbfgs":
+        raise ValueError(
+            f"{name}={type(estimator).__name__}(solver='lbfgs') has no partial_fit: L-BFGS "
+            f"works on the full batch; use solver='sgd' or solver='adam'."
+        )
     if not hasattr(estimator, "partial_fit") or not hasattr(estimator, "get_params"):
         raise ValueError(
             f"{name}={type(estimator).__name__} has no partial_fit, so it cannot be "
@@ -733,7 +739,8 @@ def gradient_norms(
     A fresh clone of ``mlp`` is trained with plain mini-batch SGD at its
     ``learning_rate_init`` (``solver="sgd"``, ``momentum=0``,
     ``learning_rate="constant"``; the other settings, such as ``activation``,
-    ``hidden_layer_sizes`` and ``alpha``, are kept). One such update is exactly
+    ``hidden_layer_sizes`` and ``alpha``, are kept; any ``solver`` is accepted and
+    replaced). One such update is exactly
     ``W_new = W - lr * (grad + alpha * W / b)`` for a batch of ``b`` rows, so the
     gradient of the mean batch loss is recovered without approximation as
     ``(W - W_new) / lr - alpha * W / b`` (biases carry no penalty). Only public
@@ -778,8 +785,11 @@ def gradient_norms(
     >>> result.norms.shape
     (5, 3)
     """
-    _check_incremental(mlp, name="mlp")
-    params = mlp.get_params(deep=False)
+    if isinstance(mlp, type):
+        raise ValueError(
+            f"mlp is the class {mlp.__name__}, not an instance; pass {mlp.__name__}(...)."
+        )
+    params = mlp.get_params(deep=False) if hasattr(mlp, "get_params") else {}
     if "hidden_layer_sizes" not in params or "learning_rate_init" not in params:
         raise ValueError(
             f"mlp={type(mlp).__name__} is not a scikit-learn MLP; gradient_norms reads "

@@ -132,6 +132,11 @@ def test_gradient_norms_rejects_a_model_that_is_not_an_mlp(classification) -> No
         gradient_norms(SGDClassifier(), X, y)
     with pytest.raises(ValueError, match="batch_size=5000 is larger"):
         gradient_norms(MLPClassifier(), X, y, batch_size=5000)
+    with pytest.raises(ValueError, match="mlp is the class MLPClassifier, not an instance"):
+        gradient_norms(MLPClassifier, X, y)
+    # an L-BFGS MLP is fine here: the norms are taken along plain SGD steps
+    lbfgs = MLPClassifier((4,), solver="lbfgs", random_state=0)
+    assert gradient_norms(lbfgs, X, y, n_steps=2).norms.shape == (2, 2)
 
 
 # --------------------------------------------------------------------------- LR range test
@@ -221,6 +226,8 @@ def test_lr_range_test_rejects_bad_input(classification) -> None:
         lr_range_test(make_pipeline(StandardScaler(), mlp), X, y)
     with pytest.raises(ValueError, match="X contains missing"):
         lr_range_test(mlp, np.where(X > 2, np.nan, X), y)
+    with pytest.raises(ValueError, match=r"solver='lbfgs'\) has no partial_fit"):
+        lr_range_test(MLPClassifier(solver="lbfgs"), X, y)
     with pytest.raises(ValueError, match="n_steps=2 is too small"):
         lr_range_test(mlp, X, y, n_steps=2)
 
