@@ -21,13 +21,33 @@ Importing this module loads no plotting library; ``.plot`` imports matplotlib.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mlkit._incremental import (
+    batches,
+    check_batch_size,
+    check_incremental,
+    check_positive_float,
+    check_random_state,
+    clone_estimator,
+    constant_loss,
+    debug_rows,
+    incremental_clone,
+    is_classifier,
+    loss_name,
+    prepare,
+    rate_parameter,
+    set_rate,
+    step,
+    take,
+    training_loss,
+    with_seed,
+)
 from mlkit._validation import (
     check_consistent_length,
     check_groups,
@@ -45,200 +65,6 @@ __all__ = [
     "overfit_small_batch",
     "seed_sensitivity",
 ]
-
-_INCREMENTAL = "MLPClassifier, MLPRegressor, SGDClassifier or SGDRegressor"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _check_incremental(estimator: Any, *, name: str = "estimator") -> None:
-    if isinstance(estimator, type):
-        raise ValueError(
-            f"{name} is the class {estimator.__name__}, not an instance; "
-            f"pass {estimator.__name__}(...)."
-        )
-    solver = getattr(estimator, "solver", None)
-    if solver == "lbfgs":
-        raise ValueError(
-            f"{name}={type(estimator).__name__}(solver='lbfgs') has no partial_fit: L-BFGS "
-            f"works on the full batch; use solver='sgd' or solver='adam'."
-        )
-    if not hasattr(estimator, "partial_fit") or not hasattr(estimator, "get_params"):
-        raise ValueError(
-            f"{name}={type(estimator).__name__} has no partial_fit, so it cannot be "
-            f"trained one mini-batch at a time; pass an incremental estimator ({_INCREMENTAL})"
-            f" on already preprocessed features (a Pipeline has no partial_fit)."
-        )
-
-
-def _rate_parameter(estimator: Any, *, name: str = "estimator") -> str:
-    """``"learning_rate_init"`` (MLP) or ``"eta0"`` (SGD): the step size parameter."""
-    params = estimator.get_params(deep=False)
-    for key in ("learning_rate_init", "eta0"):
-        if key in params:
-            return key
-    raise ValueError(
-        f"{name}={type(estimator).__name__} has no learning_rate_init or eta0 parameter, "
-        f"so its learning rate cannot be set; use an {_INCREMENTAL}."
-    )
-
-
-def _as_float_matrix(X: Any, *, name: str = "X") -> np.ndarray:
-    arr = np.asarray(X)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (samples x features) but has shape {arr.shape}; "
-            f"use X.reshape(-1, 1) for a single feature."
-        )
-    try:
-        arr = arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be numeric; encode and scale the features first "
-            f"(these diagnostics take preprocessed features, not a Pipeline)."
-        ) from None
-    if not np.isfinite(arr).all():
-        raise ValueError(
-            f"{name} contains missing or infinite values; impute them before training "
-            f"(e.g. SimpleImputer fit on the training rows)."
-        )
-    return arr
-
-
-def _prepare(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    y_arr = check_target(y, name="y")
-    X_arr = _as_float_matrix(X)
-    check_consistent_length(X=X_arr, y=y_arr)
-    return X_arr, y_arr
-
-
-def _check_batch_size(batch_size: Any, n_samples: int) -> int:
-    batch_size = check_positive_int(batch_size, name="batch_size")
-    if batch_size > n_samples:
-        raise ValueError(
-            f"batch_size={batch_size} is larger than the number of samples ({n_samples}); "
-            f"use batch_size<={n_samples}."
-        )
-    return batch_size
-
-
-def _check_positive_float(value: Any, *, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    if not math.isfinite(float(value)) or float(value) <= 0:
-        raise ValueError(f"{name}={value!r} must be a finite number > 0.")
-    return float(value)
-
-
-def _is_classifier(estimator: Any) -> bool:
-    from sklearn.base import is_classifier
-
-    return bool(is_classifier(estimator))
-
-
-def _batches(n_samples: int, batch_size: int, n_steps: int, seed: int) -> Iterator[np.ndarray]:
-    """``n_steps`` mini-batches: consecutive slices of a fresh permutation per epoch."""
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(n_samples)
-    start = 0
-    for _ in range(n_steps):
-        if start + batch_size > n_samples:
-            order = rng.permutation(n_samples)
-            start = 0
-        yield order[start : start + batch_size]
-        start += batch_size
-
-
-def _step(estimator: Any, X: np.ndarray, y: np.ndarray, classes: np.ndarray | None) -> None:
-    """One ``partial_fit`` call; ``classes`` on the first call of a classifier."""
-    if classes is not None and not hasattr(estimator, "classes_"):
-        estimator.partial_fit(X, y, classes=classes)
-    else:
-        estimator.partial_fit(X, y)
-
-
-def _loss_name(estimator: Any) -> str:
-    if not _is_classifier(estimator):
-        return "squared error"
-    return "log loss" if hasattr(estimator, "predict_proba") else "hinge loss"
-
-
-def _loss(estimator: Any, X: np.ndarray, y: np.ndarray, classes: np.ndarray | None) -> float:
-    """The training loss in natural units (positive, lower is better); inf if diverged.
-
-    Log loss for classifiers with ``predict_proba``, hinge loss for the others,
-    mean squared error for regressors.
-    """
-    from sklearn.metrics import hinge_loss, log_loss, mean_squared_error
-
-    with np.errstate(all="ignore"):
-        if classes is None:
-            pred = np.asarray(estimator.predict(X), dtype=float)
-            if not np.isfinite(pred).all():
-                return math.inf
-            return float(mean_squared_error(y, pred))
-        if hasattr(estimator, "predict_proba"):
-            proba = np.asarray(estimator.predict_proba(X), dtype=float)
-            if not np.isfinite(proba).all():
-                return math.inf
-            return float(log_loss(y, proba, labels=classes))
-        decision = np.asarray(estimator.decision_function(X), dtype=float)
-        if not np.isfinite(decision).all():
-            return math.inf
-        return float(hinge_loss(y, decision, labels=classes))
-
-
-def _constant_loss(y: np.ndarray, classes: np.ndarray | None, loss_name: str) -> float:
-    """Loss of the best constant prediction: class frequencies, or the mean."""
-    if classes is None:
-        return float(np.mean((y - y.mean()) ** 2))
-    if loss_name == "hinge loss":
-        return 1.0  # a zero decision function costs exactly 1 per sample
-    freq = np.array([np.mean(y == c) for c in classes])
-    freq = freq[freq > 0]
-    return float(-(freq * np.log(freq)).sum())
-
-
-def _set_rate(estimator: Any, key: str, rate: float) -> None:
-    """Set the step size, also inside an MLP's optimizer once it exists.
-
-    scikit-learn builds an MLP's optimizer on the first ``partial_fit`` and keeps it, so
-    a later ``set_params(learning_rate_init=...)`` alone would not change the step. The
-    rate is written to the optimizer too (``SGDOptimizer.learning_rate``;
-    ``AdamOptimizer.learning_rate_init``, from which Adam derives its step every update).
-    ``tests/test_diagnostics.py`` checks that the step really changes.
-    """
-    estimator.set_params(**{key: rate})
-    optimizer = getattr(estimator, "_optimizer", None)
-    if optimizer is not None:
-        optimizer.learning_rate_init = rate
-        optimizer.learning_rate = rate
-
-
-def _incremental_clone(estimator: Any, *, batch_size: int) -> Any:
-    """A fresh clone set up for one update per ``partial_fit`` at a constant rate."""
-    from sklearn.base import clone
-
-    est = clone(estimator)
-    params = est.get_params(deep=False)
-    updates: dict[str, Any] = {}
-    if "learning_rate" in params:
-        updates["learning_rate"] = "constant"
-    if "batch_size" in params:
-        updates["batch_size"] = batch_size
-    if params.get("early_stopping"):
-        updates["early_stopping"] = False
-    if updates:
-        est.set_params(**updates)
-    return est
-
-
-def _check_random_state(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"random_state={value!r} must be an int, e.g. 0.")
-    return int(value)
-
 
 # --------------------------------------------------------------------------- LR range test
 
@@ -389,10 +215,10 @@ def lr_range_test(
     >>> bool(result.suggestion < result.lr_at_minimum <= 10.0)
     True
     """
-    _check_incremental(estimator)
-    key = _rate_parameter(estimator)
-    lr_min = _check_positive_float(lr_min, name="lr_min")
-    lr_max = _check_positive_float(lr_max, name="lr_max")
+    check_incremental(estimator)
+    key = rate_parameter(estimator)
+    lr_min = check_positive_float(lr_min, name="lr_min")
+    lr_max = check_positive_float(lr_max, name="lr_max")
     if lr_min >= lr_max:
         raise ValueError(
             f"lr_min={lr_min:g} must be smaller than lr_max={lr_max:g}; the test raises "
@@ -405,16 +231,16 @@ def lr_range_test(
         or not (0 <= smoothing < 1)
     ):
         raise ValueError(f"smoothing={smoothing!r} must be a number in [0, 1), e.g. 0.7.")
-    diverge_factor = _check_positive_float(diverge_factor, name="diverge_factor")
+    diverge_factor = check_positive_float(diverge_factor, name="diverge_factor")
     if diverge_factor <= 1:
         raise ValueError(f"diverge_factor={diverge_factor:g} must be > 1, e.g. 4.")
     eval_size = check_positive_int(eval_size, name="eval_size")
-    seed = _check_random_state(random_state)
-    X_arr, y_arr = _prepare(X, y)
-    batch_size = _check_batch_size(batch_size, X_arr.shape[0])
+    seed = check_random_state(random_state)
+    X_arr, y_arr = prepare(X, y)
+    batch_size = check_batch_size(batch_size, X_arr.shape[0])
 
-    est = _incremental_clone(estimator, batch_size=batch_size)
-    classes = np.unique(y_arr) if _is_classifier(est) else None
+    est = incremental_clone(estimator, batch_size=batch_size)
+    classes = np.unique(y_arr) if is_classifier(est) else None
     rng = np.random.default_rng(seed + 1)
     eval_idx = rng.permutation(X_arr.shape[0])[: min(eval_size, X_arr.shape[0])]
     X_eval, y_eval = X_arr[eval_idx], y_arr[eval_idx]
@@ -424,10 +250,10 @@ def lr_range_test(
     smoothed: list[float] = []
     average, best, diverged = 0.0, math.inf, False
     with np.errstate(all="ignore"):
-        for t, idx in enumerate(_batches(X_arr.shape[0], batch_size, n_steps, seed)):
-            _set_rate(est, key, float(rates[t]))
-            _step(est, X_arr[idx], y_arr[idx], classes)
-            loss = _loss(est, X_eval, y_eval, classes)
+        for t, idx in enumerate(batches(X_arr.shape[0], batch_size, n_steps, seed)):
+            set_rate(est, key, float(rates[t]))
+            step(est, X_arr[idx], y_arr[idx], classes)
+            loss = training_loss(est, X_eval, y_eval, classes)
             losses.append(loss)
             if not math.isfinite(loss):
                 smoothed.append(math.inf)
@@ -457,7 +283,7 @@ def lr_range_test(
         lr_at_minimum=at_min,
         steepest=steepest,
         diverged=diverged,
-        loss_name=_loss_name(est),
+        loss_name=loss_name(est),
     )
 
 
@@ -596,8 +422,8 @@ def overfit_small_batch(
     >>> overfit_small_batch(mlp, X, y, n=32).passed
     True
     """
-    _check_incremental(estimator)
-    X_arr, y_arr = _prepare(X, y)
+    check_incremental(estimator)
+    X_arr, y_arr = prepare(X, y)
     n_samples = X_arr.shape[0]
     n = check_positive_int(n, name="n", minimum=2)
     if n > n_samples:
@@ -606,27 +432,27 @@ def overfit_small_batch(
             f"(a debug set is a small subset, e.g. n=32)."
         )
     max_steps = check_positive_int(max_steps, name="max_steps")
-    tol = _check_positive_float(tol, name="tol")
+    tol = check_positive_float(tol, name="tol")
     if tol >= 1:
         raise ValueError(f"tol={tol:g} must be < 1 (a fraction of the constant loss), e.g. 0.05.")
-    seed = _check_random_state(random_state)
+    seed = check_random_state(random_state)
 
-    est = _incremental_clone(estimator, batch_size=n)
-    is_clf = _is_classifier(est)
+    est = incremental_clone(estimator, batch_size=n)
+    is_clf = is_classifier(est)
     classes = np.unique(y_arr) if is_clf else None
-    idx = _debug_rows(y_arr, n, seed=seed, stratify=is_clf)
+    idx = debug_rows(y_arr, n, seed=seed, stratify=is_clf)
     X_d, y_d = X_arr[idx], y_arr[idx]
-    name = _loss_name(est)
-    constant = _constant_loss(y_d, classes, name)
+    name = loss_name(est)
+    constant = constant_loss(y_d, classes, name)
     threshold = tol * constant
     losses: list[float] = []
     first: int | None = None
     with np.errstate(all="ignore"):
-        for step in range(1, max_steps + 1):
-            _step(est, X_d, y_d, classes)
-            losses.append(_loss(est, X_d, y_d, classes))
+        for k in range(1, max_steps + 1):
+            step(est, X_d, y_d, classes)
+            losses.append(training_loss(est, X_d, y_d, classes))
             if losses[-1] <= threshold:
-                first = step
+                first = k
                 break
     return OverfitCheck(
         losses=np.array(losses),
@@ -637,22 +463,6 @@ def overfit_small_batch(
         n=n,
         loss_name=name,
     )
-
-
-def _debug_rows(y: np.ndarray, n: int, *, seed: int, stratify: bool) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    if n == y.size:
-        return np.arange(y.size)
-    if stratify:
-        from sklearn.model_selection import train_test_split
-
-        _, counts = np.unique(y, return_counts=True)
-        if counts.min() >= 2 and n >= counts.size:
-            rows, _ = train_test_split(
-                np.arange(y.size), train_size=n, stratify=y, random_state=seed
-            )
-            return np.sort(np.asarray(rows))
-    return np.sort(rng.choice(y.size, size=n, replace=False))
 
 
 # --------------------------------------------------------------------------- gradient norms
@@ -796,26 +606,26 @@ def gradient_norms(
             f"coefs_ and intercepts_, so pass an MLPClassifier or MLPRegressor."
         )
     n_steps = check_positive_int(n_steps, name="n_steps")
-    seed = _check_random_state(random_state)
-    X_arr, y_arr = _prepare(X, y)
-    batch_size = _check_batch_size(batch_size, X_arr.shape[0])
-    est = _incremental_clone(mlp, batch_size=batch_size)
+    seed = check_random_state(random_state)
+    X_arr, y_arr = prepare(X, y)
+    batch_size = check_batch_size(batch_size, X_arr.shape[0])
+    est = incremental_clone(mlp, batch_size=batch_size)
     est.set_params(solver="sgd", momentum=0.0, nesterovs_momentum=False)
     lr = float(est.learning_rate_init)
     alpha = float(est.alpha)
-    classes = np.unique(y_arr) if _is_classifier(est) else None
+    classes = np.unique(y_arr) if is_classifier(est) else None
 
     rows: list[list[float]] = []
     losses: list[float] = []
     diverged = False
     with np.errstate(all="ignore"):
-        for t, idx in enumerate(_batches(X_arr.shape[0], batch_size, n_steps + 1, seed)):
+        for t, idx in enumerate(batches(X_arr.shape[0], batch_size, n_steps + 1, seed)):
             if t == 0:
-                _step(est, X_arr[idx], y_arr[idx], classes)
+                step(est, X_arr[idx], y_arr[idx], classes)
                 continue
             coefs = [c.copy() for c in est.coefs_]
             intercepts = [b.copy() for b in est.intercepts_]
-            _step(est, X_arr[idx], y_arr[idx], classes)
+            step(est, X_arr[idx], y_arr[idx], classes)
             b = idx.size
             norms = []
             for w0, w1, b0, b1 in zip(coefs, est.coefs_, intercepts, est.intercepts_, strict=True):
@@ -911,23 +721,6 @@ class SeedSensitivity:
         return ax
 
 
-def _with_seed(estimator: Any, seed: int) -> Any:
-    """A clone with every ``random_state`` parameter (nested ones too) set to ``seed``."""
-    from sklearn.base import clone
-
-    est = clone(estimator)
-    keys = [
-        k for k in est.get_params(deep=True) if k == "random_state" or k.endswith("__random_state")
-    ]
-    if not keys:
-        raise ValueError(
-            f"estimator={type(estimator).__name__} has no random_state parameter, so a seed "
-            f"cannot change it; use vary='order' to vary only the order of the rows."
-        )
-    est.set_params(**dict.fromkeys(keys, seed))
-    return est
-
-
 def seed_sensitivity(
     estimator: Any,
     X: Any,
@@ -1005,7 +798,7 @@ def seed_sensitivity(
         )
     if vary not in ("both", "model", "order"):
         raise ValueError(f"vary={vary!r} is not supported; use 'both', 'model' or 'order'.")
-    seed_list = [_check_random_state(s) for s in seeds] if not isinstance(seeds, str) else []
+    seed_list = [check_random_state(s) for s in seeds] if not isinstance(seeds, str) else []
     if len(seed_list) < 2 or len(set(seed_list)) != len(seed_list):
         raise ValueError(
             f"seeds={seeds!r} must hold at least two distinct integers, e.g. range(5); "
@@ -1020,7 +813,7 @@ def seed_sensitivity(
         raise ValueError("scoring must be one metric here, not a list; pick the primary one.")
     folds = materialise_folds(cv, X, y_arr, groups=group_arr)
     if vary in ("both", "model"):
-        _with_seed(estimator, seed_list[0])  # fails early without random_state
+        with_seed(estimator, seed_list[0])  # fails early without random_state
     scorer = check_scoring(estimator, scoring=scoring_name)
     sign = -1.0 if isinstance(scoring_name, str) and scoring_name.startswith("neg_") else 1.0
     metric = scoring_name.removeprefix("neg_") if isinstance(scoring_name, str) else "score"
@@ -1028,16 +821,16 @@ def seed_sensitivity(
     records = []
     for seed in seed_list:
         for k, (train, test) in enumerate(folds):
-            est = _with_seed(estimator, seed) if vary != "order" else _clone(estimator)
+            est = with_seed(estimator, seed) if vary != "order" else clone_estimator(estimator)
             if vary != "model":
                 train = np.random.default_rng(seed).permutation(train)
-            est.fit(_take(X, train), y_arr[train])
+            est.fit(take(X, train), y_arr[train])
             records.append(
                 {
                     "seed": seed,
                     "fold": k,
-                    "train_score": sign * float(scorer(est, _take(X, train), y_arr[train])),
-                    "test_score": sign * float(scorer(est, _take(X, test), y_arr[test])),
+                    "train_score": sign * float(scorer(est, take(X, train), y_arr[train])),
+                    "test_score": sign * float(scorer(est, take(X, test), y_arr[test])),
                 }
             )
     table = pd.DataFrame(records)
@@ -1053,15 +846,3 @@ def seed_sensitivity(
         fold_std=fold_std,
         vary=vary,
     )
-
-
-def _clone(estimator: Any) -> Any:
-    from sklearn.base import clone
-
-    return clone(estimator)
-
-
-def _take(X: Any, idx: np.ndarray) -> Any:
-    if hasattr(X, "iloc"):
-        return X.iloc[idx]
-    return np.asarray(X)[idx]

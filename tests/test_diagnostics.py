@@ -18,8 +18,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from mlkit._incremental import set_rate
 from mlkit.diagnostics import (
-    _set_rate,
     gradient_norms,
     lr_range_test,
     overfit_small_batch,
@@ -148,7 +148,7 @@ def test_set_rate_changes_the_step_of_an_existing_optimizer(classification) -> N
         est = MLPClassifier((8,), solver=solver, momentum=0.0, batch_size=64, random_state=0)
         est.partial_fit(X[:64], y[:64], classes=[0, 1])
         slow, fast = copy.deepcopy(est), copy.deepcopy(est)
-        _set_rate(fast, "learning_rate_init", 10 * est.learning_rate_init)
+        set_rate(fast, "learning_rate_init", 10 * est.learning_rate_init)
         before = est.coefs_[0].copy()
         slow.partial_fit(X[64:128], y[64:128])
         fast.partial_fit(X[64:128], y[64:128])
