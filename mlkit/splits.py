@@ -241,7 +241,7 @@ def choose_cv(
         if n_splits > n_groups:
             raise ValueError(
                 f"n_splits={n_splits} is greater than the number of groups ({n_groups}); "
-                f"use n_splits<={n_groups} or more groups."
+                f"{_advice(n_groups, 'groups')}."
             )
         if classification:
             _check_class_counts(y_arr, n_splits, groups=group_arr)
@@ -264,12 +264,19 @@ def choose_cv(
         if n_splits > n_samples:
             raise ValueError(
                 f"n_splits={n_splits} is greater than the number of samples ({n_samples}); "
-                f"use n_splits<={n_samples}."
+                f"{_advice(n_samples, 'samples')}."
             )
         cv = KFold(n_splits=n_splits, shuffle=True, random_state=random_state)
         reason = "regression target without groups or time: shuffled KFold"
     cv.reason_ = reason
     return cv
+
+
+def _advice(limit: int, what: str) -> str:
+    """What to do when only ``limit`` folds are possible (never advises fewer than 2)."""
+    if limit >= 2:
+        return f"use n_splits<={limit} or more {what}"
+    return f"cross-validation needs at least 2 {what}, there is {limit}; collect more data"
 
 
 def _plain(value: Any) -> Any:
@@ -283,9 +290,10 @@ def _check_class_counts(y: np.ndarray, n_splits: int, *, groups: np.ndarray | No
     smallest = int(np.argmin(counts))
     if counts[smallest] < n_splits:
         raise ValueError(
-            f"class {_plain(classes[smallest])!r} of y has only {counts[smallest]} member(s), fewer than "
-            f"n_splits={n_splits}, so a stratified splitter cannot put it in every fold; use "
-            f"n_splits<={counts[smallest]}, merge rare classes, or collect more data."
+            f"class {_plain(classes[smallest])!r} of y has only {int(counts[smallest])} member(s), fewer than "
+            f"n_splits={n_splits}, so a stratified splitter cannot put it in every fold; "
+            f"{_advice(int(counts[smallest]), 'members of that class')}, merge rare classes, "
+            f"or collect more data."
         )
     if groups is None:
         return
@@ -294,9 +302,10 @@ def _check_class_counts(y: np.ndarray, n_splits: int, *, groups: np.ndarray | No
     rarest = int(np.argmin(groups_per_class))
     if groups_per_class[rarest] < n_splits:
         raise ValueError(
-            f"class {_plain(labels[rarest])!r} of y occurs in only {groups_per_class[rarest]} group(s), "
-            f"fewer than n_splits={n_splits}, so some test folds would have none of it; use "
-            f"n_splits<={groups_per_class[rarest]} or more groups with that class."
+            f"class {_plain(labels[rarest])!r} of y occurs in only "
+            f"{int(groups_per_class[rarest])} group(s), "
+            f"fewer than n_splits={n_splits}, so some test folds would have none of it; "
+            f"{_advice(int(groups_per_class[rarest]), 'groups with that class')}."
         )
 
 

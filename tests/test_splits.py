@@ -435,3 +435,12 @@ def test_time_ordered_split_time_as_column_name() -> None:
     assert [sorted(X["t"].iloc[test].tolist()) for _, test in folds] == [[2, 3], [4, 5]]
     with pytest.raises(ValueError, match="time='when' names a column"):
         list(TimeOrderedSplit(n_splits=2, time="when").split(X))
+
+
+def test_choose_cv_never_advises_fewer_than_two_splits() -> None:
+    y = np.array([0] * 20 + [1])
+    with pytest.raises(ValueError) as error:
+        choose_cv(y, n_splits=5)
+    message = str(error.value)
+    assert "n_splits<=1" not in message and "needs at least 2" in message
+    assert "np.int64" not in message
