@@ -197,3 +197,108 @@ def test_config_grid_with_n_iter_is_rejected_with_fix() -> None:
     }
     with pytest.raises(ConfigError, match=r"tuning\.n_iter=5 is not used by tuning\.method='grid'"):
         config_from_dict(raw)
+
+
+def _write_config(tmp_path, frame, **extra):
+    import yaml
+
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    config = {
+        "name": "t",
+        "data": {"path": "data.csv", "target": "y"},
+        "model": {"estimator": "logistic_regression"},
+        "tracking": {"enabled": False},
+        "registry": {"enabled": False},
+    }
+    for key, value in extra.items():
+        config[key] = value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_validate_honours_regression_on_integer_counts(tmp_path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": rng.integers(0, 4, size=60)})
+    path = _write_config(tmp_path, frame, task="regression", model={"estimator": "ridge"})
+    assert main(["validate", str(path)]) == 0
+
+
+def test_validate_refuses_binary_on_multiclass_before_fitting(tmp_path, capsys) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": np.tile([0, 1, 2], 20)})
+    path = _write_config(tmp_path, frame, task="binary")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "task='binary' but the target 'y' has 3 classes" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_validate_checks_model_params_with_sklearn_validation(tmp_path, capsys) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": np.tile([0, 1], 30)})
+    path = _write_config(
+        tmp_path, frame, model={"estimator": "logistic_regression", "params": {"C": -1.0}}
+    )
+    assert main(["validate", str(path)]) == 2
+    assert "model.params: The 'C' parameter" in capsys.readouterr().err
+
+
+def test_validate_checks_search_space_values(tmp_path, capsys) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": np.tile([0, 1], 30)})
+    path = _write_config(tmp_path, frame, tuning={"method": "grid", "space": {"C": [1.0, -2.0]}})
+    assert main(["validate", str(path)]) == 2
+    assert "tuning.space.C=-2.0" in capsys.readouterr().err
+
+
+def test_validate_refuses_nan_groups(tmp_path, capsys) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(20), 3).astype(float)
+    groups[5] = np.nan
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": np.tile([0, 1], 30), "g": groups})
+    path = _write_config(tmp_path, frame, data={"path": "data.csv", "target": "y", "groups": "g"})
+    assert main(["validate", str(path)]) == 2
+    assert "data.groups column 'g' has 1 missing value" in capsys.readouterr().err
+
+
+def test_validate_refuses_single_class_holdout(tmp_path, capsys) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.cli import main
+
+    rng = np.random.default_rng(0)
+    time = np.arange(60)
+    y = np.tile([0, 1], 30)
+    y[45:] = 0  # the last rows (the time holdout) are all negatives
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": y, "t": time})
+    path = _write_config(tmp_path, frame, data={"path": "data.csv", "target": "y", "time": "t"})
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "holdout: the test part would hold a single class (0)" in err
