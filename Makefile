@@ -43,11 +43,15 @@ book: $(BOOK_STAMP)  ## build the HTML book into _build/html (re-executes only w
 	@echo "The book is in _build/html (read it with search: make serve)"
 
 $(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES) $(EXEC_INPUTS) scripts/check_book.py
-	@# On failure drop the doctrees, so the next build re-reads (and re-reports) every page.
+	@# The stamp gets the start time, so an edit made during the build is rebuilt next time.
+	@mkdir -p _build && touch _build/.book-stamp.start
+	@# A changed Sphinx extension (_ext/) re-reads and re-writes every page (--all; cached
+	@# chapters are not executed again). On failure drop the doctrees, so the next build
+	@# re-reads (and re-reports) every page.
 	$(BIN)/jupyter-book build . --warningiserror --keep-going --builder html \
-	  || { rm -rf _build/.doctrees; exit 1; }
+	  $(if $(filter _ext/%,$?),--all) || { rm -rf _build/.doctrees; exit 1; }
 	$(BIN)/python scripts/check_book.py _build/html $(CHECK_BOOK_FLAGS)
-	touch $@
+	mv _build/.book-stamp.start $@
 
 serve: book  ## serve the built book on 127.0.0.1 (PORT=8000; search needs http, not file://)
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/intro.html (Ctrl-C to stop)"

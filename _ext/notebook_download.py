@@ -10,6 +10,7 @@ Jupyter does not know MyST's glue roles, so in the copy every
 ``{glue:text}`key:fmt` ``, ``{glue}`key` `` and ``{glue:md}`key` `` in a markdown
 cell is replaced by its value, formatted exactly as the book formats it (the values
 come from ``<page>.glue.json``, which MyST-NB writes next to the executed notebook).
+``{term}``, ``{doc}`` and ``{ref}`` roles become their plain text.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 GLUE_ROLE = re.compile(r"\{glue(?::(?P<kind>text|md|any)?)?\}`(?P<body>[^`]+)`")
+# Cross-reference roles whose text reads fine on its own: {term}`nested CV`,
+# {doc}`chapter 4 <04_group_leakage>`, {ref}`the holdout <sec-holdout>`.
+TEXT_ROLE = re.compile(r"\{(?:term|doc|ref)\}`(?P<text>[^`<]+?)(?:\s*<[^`>]+>)?`")
 
 
 def format_glue(data: dict[str, Any], kind: str | None, body: str) -> str | None:
@@ -64,6 +68,7 @@ def substitute_glue(notebook: dict[str, Any], glue: dict[str, Any]) -> int:
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else source
         new = GLUE_ROLE.sub(paste, text)
+        new = TEXT_ROLE.sub(lambda m: m.group("text").strip(), new)
         if new != text:
             cell["source"] = new
     return replaced
