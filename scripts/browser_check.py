@@ -12,7 +12,8 @@ that leaves the machine is blocked and reported), opens each page at 1400 px and
 - a sidebar toggle that does not open the navigation at 400 px (or does not collapse
   the sidebar at 1400 px), or a page-contents toggle that does not open;
 - a dangling chapter reference: "chapter N" where the book has no chapter N, a
-  "chapter N" link that leads to another chapter, or "chapter N" that is not a link.
+  "chapter N" link that leads to another chapter, or "chapter N" that is not a link;
+- a link to a page of the book that does not exist; a search that finds nothing.
 
 One screenshot per page and width lands in ``_build/screenshots/``.
 
@@ -33,7 +34,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 WIDTHS = (1400, 400)
 HEIGHT = 900
@@ -93,6 +94,8 @@ async () => {
                             href: link ? link.href : null});
     }
   }
+  out.links = Array.from(document.querySelectorAll("a[href]"), a => a.href)
+    .filter(h => h.startsWith(location.origin));
   out.scrollWidth = document.documentElement.scrollWidth;
   out.innerWidth = window.innerWidth;
   // The widest element that sticks out of the viewport, to say what to fix.
@@ -288,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
                     probe = page.evaluate(PAGE_PROBE)
                     found = list(current)
                     found += page_problems(probe, chapters or {}, rel)
+                    found += broken_links(probe["links"], root)
+                    if rel == "search.html" and width == WIDTHS[0]:
+                        found += check_search(page, f"{base}/{rel}")
                     name = rel.replace("/", "__").removesuffix(".html")
                     if rel not in {"search.html", "genindex.html"}:
                         nav_shot = shots / f"{name}-{width}-navigation.png"
@@ -313,6 +319,33 @@ def main(argv: list[str] | None = None) -> int:
         f"(screenshots in {shots})"
     )
     return 0
+
+
+def broken_links(links: list[str], root: Path) -> list[str]:
+    """Links within the book whose target file does not exist."""
+    found = []
+    for href in dict.fromkeys(links):
+        path = unquote(urlsplit(href).path).lstrip("/")
+        target = root / path
+        if target.is_dir():
+            target = target / "index.html"
+        if path and not target.is_file():
+            found.append(f"broken link: {urlsplit(href).path}")
+    return found
+
+
+def check_search(page: object, url: str) -> list[str]:
+    """The search page finds a word every chapter uses, with excerpts."""
+    page.goto(f"{url}?q=model", wait_until="load")  # type: ignore[attr-defined]
+    try:
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => document.querySelectorAll('#search-results li').length > 0",
+            timeout=10000,
+        )
+    except Exception:
+        return ["search for 'model' shows no results"]
+    excerpts = page.locator("#search-results li p.context").count()  # type: ignore[attr-defined]
+    return [] if excerpts else ["search results show no excerpts"]
 
 
 def page_problems(probe: dict, chapters: dict[int, str], rel: str) -> list[str]:

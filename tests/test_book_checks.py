@@ -124,7 +124,7 @@ def test_page_problems_reports_each_fault() -> None:
 FAULTY_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>t</title></head>
 <body><main><h1>Faults</h1>
-<p>Raw math $x^2$ here, and see chapter 7.</p>
+<p>Raw math $x^2$ here, and see chapter 7 and <a href="nowhere.html">this page</a>.</p>
 <img src="missing.png" alt="A plot">
 <img src="ok.svg">
 <div style="width: 900px">too wide</div>
@@ -162,6 +162,7 @@ def test_browser_check_fails_on_a_faulty_site_and_passes_a_clean_one(
         "page wider than the viewport",
         "dangling chapter reference 'chapter 7'",
         "no visible sidebar (☰) toggle",
+        "broken link: /nowhere.html",
     ):
         assert expected in out, expected
     assert (tmp_path / "shots" / "intro-400.png").is_file()
