@@ -11,7 +11,19 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean
+.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean serve browser
+
+# `make book` rebuilds only when one of these changed (a stamp file over all of them).
+# Chapters re-execute through jupyter-cache: only the edited chapter, or every chapter
+# when mlkit (code, vendored data) or the requirements changed (_ext/book_setup.py).
+BOOK_SOURCES := $(shell find chapters _static _ext -type f -not -path '*/__pycache__/*' 2> /dev/null) \
+	$(filter-out README.md CONTRIBUTING.md,$(wildcard *.md)) _config.yml _toc.yml references.bib
+EXEC_INPUTS := $(shell find mlkit -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2> /dev/null) \
+	requirements.txt pyproject.toml
+BOOK_STAMP := _build/html/.book-stamp
+# Add --strict-readability once every chapter passes the readability checks.
+CHECK_BOOK_FLAGS ?=
+PORT ?= 8000
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,18 +39,33 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## create or refresh .venv from requirements.txt
 
-book: $(STAMP)  ## execute every chapter and build the HTML book into _build/html
-	rm -rf _build/html _build/.doctrees
-	$(BIN)/jupyter-book build . --warningiserror --keep-going --builder html
-	$(BIN)/python scripts/check_book.py _build/html
-	@echo "The book is in _build/html/index.html"
+book: $(BOOK_STAMP)  ## build the HTML book into _build/html (re-executes only what changed)
+	@echo "The book is in _build/html (read it with search: make serve)"
 
-test: $(STAMP) lint typecheck unit notebooks book  ## every check: lint, types, unit tests, chapters, book build
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES) $(EXEC_INPUTS) scripts/check_book.py
+	@# The stamp gets the start time, so an edit made during the build is rebuilt next time.
+	@mkdir -p _build && touch _build/.book-stamp.start
+	@# A changed Sphinx extension (_ext/) re-reads and re-writes every page (--all; cached
+	@# chapters are not executed again). On failure drop the doctrees, so the next build
+	@# re-reads (and re-reports) every page.
+	$(BIN)/jupyter-book build . --warningiserror --keep-going --builder html \
+	  $(if $(filter _ext/%,$?),--all) || { rm -rf _build/.doctrees; exit 1; }
+	$(BIN)/python scripts/check_book.py _build/html $(CHECK_BOOK_FLAGS)
+	mv _build/.book-stamp.start $@
+
+serve: book  ## serve the built book on 127.0.0.1 (PORT=8000; search needs http, not file://)
+	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/intro.html (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+browser: book  ## open every page in headless Chromium at 1400 and 400 px (screenshots in _build/screenshots)
+	$(BIN)/python scripts/browser_check.py _build/html
+
+test: $(STAMP) lint typecheck unit notebooks book browser  ## every check: lint, types, unit tests, chapters, book build, browser
 	@echo "make test: all checks passed"
 
 lint:  ## ruff on the package, tests, benchmarks and chapters
-	$(BIN)/ruff check mlkit tests benchmarks scripts
-	$(BIN)/ruff format --check mlkit tests benchmarks scripts
+	$(BIN)/ruff check mlkit tests benchmarks scripts _ext
+	$(BIN)/ruff format --check mlkit tests benchmarks scripts _ext
 
 typecheck:  ## mypy on mlkit/
 	$(BIN)/mypy mlkit

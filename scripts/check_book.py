@@ -7,9 +7,19 @@ Run after ``jupyter-book build`` (``make book`` does it). Fails (exit 1) when an
 - loads a script from the network (math must render offline);
 - uses math without the vendored MathJax being present;
 - is a chapter without a rendered plot, or references an image file that is missing;
-- is a chapter without an ``.ipynb`` download next to it.
+- is a chapter without an ``.ipynb`` download next to it;
+- and the book fails when an entry of ``references.bib`` is cited nowhere (every entry
+  must be cited) or a citation names a key that is not in ``references.bib``.
 
-Usage: ``python scripts/check_book.py [_build/html]``
+Readability checks (a list of findings; they fail the build only with
+``--strict-readability``):
+
+- a visible ``glue(`` call in a code cell (bookkeeping belongs in ``remove-cell`` cells);
+- a table cell in an output with a non-integer number of more than four significant
+  digits (use ``mlkit.display.format_table``);
+- ``<NA>``, ``NaN``, ``nan`` or ``None`` shown in an output table or printed output.
+
+Usage: ``python scripts/check_book.py [_build/html] [--strict-readability]``
 """
 
 from __future__ import annotations
@@ -24,6 +34,24 @@ BAD_OUTPUT_CLASSES = ("traceback", "stderr", "error")
 WARNING_PATTERN = re.compile(r"\b\w*(Warning|Error|Traceback)\b[:(]")
 
 
+CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+BIB_KEY = re.compile(r"^@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+NUMBER = re.compile(
+    r"(?<![\w.])[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])"
+)
+MISSING_SHOWN = re.compile(r"<NA>|\bNaN\b|\bnan\b|\bNaT\b")
+MISSING_IN_CELL = re.compile(r"^None$|<NA>|\bNaN\b|\bnan\b|\bNaT\b")
+
+
+def significant_digits(number: str) -> int:
+    """Significant digits of a non-integer number as printed (0 for integers)."""
+    mantissa = re.split(r"[eE]", number.replace(",", "").lstrip("-−+"))[0]
+    if "." not in mantissa:
+        return 0  # counts and other integers are exact
+    digits = mantissa.replace(".", "").lstrip("0")
+    return len(digits)
+
+
 class PageScan(HTMLParser):
     """Collect scripts, images, output blocks and their text from one HTML page."""
 
@@ -34,8 +62,12 @@ class PageScan(HTMLParser):
         self.links: list[str] = []
         self.bad_blocks: list[str] = []
         self.output_text: list[str] = []
+        self.input_text: list[str] = []  # code a reader sees (cell inputs)
+        self.table_cells: list[str] = []  # <td>/<th> text inside outputs
         self._depth_in_output = 0
-        self._stack: list[bool] = []
+        self._depth_in_input = 0
+        self._cell: list[str] | None = None
+        self._stack: list[tuple[bool, bool]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
@@ -49,28 +81,99 @@ class PageScan(HTMLParser):
         if tag in {"br", "img", "meta", "link", "input", "hr"}:
             return
         is_output = any(c in OUTPUT_CLASSES for c in classes)
+        is_input = "cell_input" in classes
         if any(c in BAD_OUTPUT_CLASSES for c in classes) and (self._depth_in_output or is_output):
             self.bad_blocks.append(" ".join(classes))
-        self._stack.append(is_output)
+        self._stack.append((is_output, is_input))
         if is_output:
             self._depth_in_output += 1
+        if is_input:
+            self._depth_in_input += 1
+        if tag in {"td", "th"} and self._depth_in_output:
+            self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"br", "img", "meta", "link", "input", "hr"} or not self._stack:
             return
-        if self._stack.pop():
+        if tag in {"td", "th"} and self._cell is not None:
+            self.table_cells.append("".join(self._cell).strip())
+            self._cell = None
+        is_output, is_input = self._stack.pop()
+        if is_output:
             self._depth_in_output -= 1
+        if is_input:
+            self._depth_in_input -= 1
 
     def handle_data(self, data: str) -> None:
         if self._depth_in_output:
             self.output_text.append(data)
+        if self._depth_in_input:
+            self.input_text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
 
 
-def check_page(page: Path, root: Path, *, is_chapter: bool) -> list[str]:
+def readability_findings(scan: PageScan, rel: Path) -> list[str]:
+    """What a reader should not see, though the page works: plumbing and raw numbers."""
+    findings: list[str] = []
+    code = "".join(scan.input_text)
+    glue_calls = len(re.findall(r"\bglue\(", code))
+    if glue_calls:
+        findings.append(f"{rel}: {glue_calls} visible glue( call(s) in code cells")
+    long = [
+        c for c in scan.table_cells if any(significant_digits(n) > 4 for n in NUMBER.findall(c))
+    ]
+    missing = [c for c in scan.table_cells if MISSING_IN_CELL.search(c)]
+    for what, cells in (
+        ("table cell(s) with more than four significant digits", long),
+        ("table cell(s) showing a missing value", missing),
+    ):
+        if cells:
+            examples = ", ".join(repr(c) for c in list(dict.fromkeys(cells))[:3])
+            findings.append(f"{rel}: {len(cells)} {what}, e.g. {examples}")
+    outside_tables = "".join(scan.output_text)
+    for cell in scan.table_cells:
+        outside_tables = outside_tables.replace(cell, " ", 1)
+    shown = [
+        outside_tables[max(0, m.start() - 30) : m.end() + 30]
+        for m in MISSING_SHOWN.finditer(outside_tables)
+    ]
+    if shown:
+        findings.append(
+            f"{rel}: {len(shown)} missing value(s) in printed output, e.g. {shown[0]!r}"
+        )
+    return findings
+
+
+def check_citations(book: Path) -> list[str]:
+    """Every references.bib entry is cited somewhere, and every citation resolves."""
+    bib = book / "references.bib"
+    if not bib.is_file():
+        return []
+    keys = set(BIB_KEY.findall(bib.read_text(encoding="utf-8")))
+    cited: set[str] = set()
+    sources = [p for p in book.glob("*.md") if p.name not in {"README.md", "CONTRIBUTING.md"}]
+    sources += sorted((book / "chapters").glob("*.md"))
+    for source in sources:
+        for group in CITE_ROLE.findall(source.read_text(encoding="utf-8")):
+            cited.update(k.strip() for k in group.split(",") if k.strip())
+    problems = [
+        f"references.bib: entry '{k}' is cited nowhere (cite it or remove it)"
+        for k in sorted(keys - cited)
+    ]
+    problems += [f"citation of unknown key '{k}'" for k in sorted(cited - keys)]
+    return problems
+
+
+def check_page(
+    page: Path, root: Path, *, is_chapter: bool, findings: list[str] | None = None
+) -> list[str]:
     html = page.read_text(encoding="utf-8")
     scan = PageScan()
     scan.feed(html)
     rel = page.relative_to(root)
+    if findings is not None:
+        findings += readability_findings(scan, rel)
     problems = [f"{rel}: output block of class '{b}'" for b in scan.bad_blocks]
     text = "".join(scan.output_text)
     for match in WARNING_PATTERN.finditer(text):
@@ -110,18 +213,35 @@ def check_page(page: Path, root: Path, *, is_chapter: bool) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    root = Path(argv[1] if len(argv) > 1 else "_build/html").resolve()
+    strict = "--strict-readability" in argv
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    root = Path(args[0] if args else "_build/html").resolve()
     if not (root / "intro.html").is_file():
         print(f"check_book: no built book in {root}; run `make book` first")
         return 1
     chapters = sorted((root / "chapters").glob("*.html"))
-    pages = [root / "intro.html", *chapters]
+    back_matter = [
+        root / f"{name}.html"
+        for name in ("glossary", "execution_times", "bibliography")
+        if (root / f"{name}.html").is_file()
+    ]
+    pages = [root / "intro.html", *chapters, *back_matter]
     problems: list[str] = []
+    findings: list[str] = []
     for page in pages:
-        problems += check_page(page, root, is_chapter=page in chapters)
+        problems += check_page(page, root, is_chapter=page in chapters, findings=findings)
+    book = root.parent.parent
+    if (book / "_config.yml").is_file():
+        problems += check_citations(book)
     mathjax = list((root / "_static").rglob("tex-*.js"))
     if not mathjax:
         problems.append("_static: no vendored MathJax (tex-*.js) in the build")
+    if findings:
+        label = "problems" if strict else "warnings (not yet enforced; --strict-readability)"
+        print(f"check_book: readability {label}:")
+        print("\n".join(f"  - {f}" for f in findings))
+        if strict:
+            problems += findings
     if problems:
         print("check_book: the rendered book has problems:")
         print("\n".join(f"  - {p}" for p in problems))
