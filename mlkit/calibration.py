@@ -190,8 +190,8 @@ def reliability_table(
     --------
     >>> from mlkit.calibration import reliability_table
     >>> table = reliability_table([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2)
-    >>> table[["count", "mean_predicted", "observed_rate"]].to_numpy().tolist()
-    [[2.0, 0.15000000000000002, 0.0], [2.0, 0.8, 1.0]]
+    >>> table["count"].tolist(), table["observed_rate"].tolist()
+    ([2, 2], [0.0, 1.0])
     """
     truth, prob, n_bins, strategy = _check_inputs(y_true, y_prob, n_bins, strategy, pos_label)
     edges, count, prob_sum, true_sum = _bin_sums(truth, prob, n_bins, strategy)
@@ -203,13 +203,16 @@ def reliability_table(
             "bin": np.arange(n_bins),
             "lower": edges[:-1],
             "upper": edges[1:],
-            "count": count,
+            "count": count.astype(np.int64),
             "share": count / truth.size,
             "mean_predicted": mean_predicted,
             "observed_rate": observed,
             "gap": observed - mean_predicted,
         }
     )
+
+
+_DIAGONAL = "perfectly calibrated"
 
 
 def _draw_reliability(
@@ -221,12 +224,13 @@ def _draw_reliability(
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))
     filled = table[table["count"] > 0]
-    ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfectly calibrated")
+    if not any(line.get_label() == _DIAGONAL for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label=_DIAGONAL)
     sns.lineplot(
         data=filled, x="mean_predicted", y="observed_rate", marker="o", ax=ax, label=label,
         errorbar=None, sort=True,
     )  # fmt: skip
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="mean predicted probability (per bin)")
+    ax.set(xlim=(0, 1), ylim=(-0.02, 1.02), xlabel="mean predicted probability (per bin)")
     ax.set_ylabel("observed share of positives")
     if show_counts:
         twin = ax.twinx()
@@ -234,8 +238,10 @@ def _draw_reliability(
             (table["lower"] + table["upper"]) / 2, table["count"],
             width=(table["upper"] - table["lower"]) * 0.9, color="0.6", alpha=0.3,
         )  # fmt: skip
-        twin.set_ylabel("samples per bin (bars)")
-        twin.set_ylim(0, max(float(table["count"].max()), 1.0) * 3)
+        # log scale: the first bin often holds most samples, the rest a few dozen each
+        twin.set_yscale("log")
+        twin.set_ylim(0.8, max(float(table["count"].max()), 1.0) * 40)
+        twin.set_ylabel("samples per bin (bars, log scale)")
         twin.grid(False)
         ax.set_zorder(twin.get_zorder() + 1)
         ax.patch.set_visible(False)
@@ -263,8 +269,9 @@ def plot_reliability(
     label : str, default=None
         Legend entry of the curve.
     show_counts : bool, default=True
-        Bars of the number of samples per bin on a second y axis: a bin of five cases
-        says little, and a reader must see that.
+        Bars of the number of samples per bin on a second, logarithmic y axis: a bin of
+        five cases says little, and a reader must see that. Call again with the same
+        ``ax`` (and ``show_counts=False``) to overlay several models.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when ``None``.
 

@@ -78,22 +78,28 @@ class ThresholdChoice:
             index=pd.Index(["tuned (cross-validated)", "c_fp / (c_fp + c_fn)"], name="rule"),
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Cross-validated cost per case against the threshold, both thresholds marked."""
+    def plot(self, ax: Axes | None = None, *, max_threshold: float = 1.0) -> Axes:
+        """Cross-validated cost per case against the threshold, both thresholds marked.
+
+        ``max_threshold`` limits the x axis (and the y range to the curve shown there):
+        with rare positives the interesting part is near 0.
+        """
         import matplotlib.pyplot as plt
         import seaborn as sns
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
-        sns.lineplot(data=self.curve, x="threshold", y="expected_cost", ax=ax, label="cost")
+        shown = self.curve[self.curve["threshold"] <= max_threshold]
+        sns.lineplot(data=shown, x="threshold", y="expected_cost", ax=ax, label="cost")
         ax.axvline(self.threshold, color="C1", label=f"tuned {self.threshold:.3f}")
         ax.axvline(
             self.theoretical_threshold, color="C2", ls="--",
             label=f"c_fp/(c_fp+c_fn) = {self.theoretical_threshold:.3f}",
         )  # fmt: skip
-        ax.set(xlabel="threshold on predicted probability",
-               ylabel="mean cost per case (lower is better)")  # fmt: skip
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+        top = 1.05 * float(shown["expected_cost"].max())
+        ax.set(xlabel="threshold on predicted probability", xlim=(0, max_threshold),
+               ylabel="mean cost per case (lower is better)", ylim=(0, top))  # fmt: skip
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small")
         return ax
 
 

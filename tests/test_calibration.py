@@ -305,6 +305,10 @@ def test_plots_return_axes() -> None:
         report.ece.plot(),
     ):
         assert ax.get_xlabel()
+    ax = plot_reliability(y, p, label="first", show_counts=False)
+    plot_reliability(y, 0.5 * p, label="second", show_counts=False, ax=ax)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels.count("perfectly calibrated") == 1  # overlays share one diagonal
     plt.close("all")
 
 
