@@ -15,8 +15,9 @@ A classifier is *calibrated* when, among the cases it gives a probability ``p``,
   on folds that keep every group on one side, or on a prefit model through
   ``FrozenEstimator``; :func:`calibrate_out_of_fold` does the same to out-of-fold
   scores, without refitting the model;
-- thresholds against costs live next door, in :func:`mlkit.thresholds.tune_threshold`
-  (``TunedThresholdClassifierCV`` against the costs of :func:`mlkit.metrics.expected_cost`).
+- :func:`~mlkit.thresholds.tune_threshold` (defined in :mod:`mlkit.thresholds`,
+  re-exported here): ``TunedThresholdClassifierCV`` against the costs of
+  :func:`mlkit.metrics.expected_cost`, next to ``c_fp / (c_fp + c_fn)``.
 
 The positive class is the greater label (``1`` for 0/1 labels), as in scikit-learn,
 unless ``pos_label`` says otherwise. Losses (Brier, ECE, cost) are positive numbers,
@@ -40,6 +41,7 @@ from mlkit._validation import (
     check_target,
 )
 from mlkit.splits import materialise_folds
+from mlkit.thresholds import ThresholdChoice, tune_threshold
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,6 +50,7 @@ __all__ = [
     "BrierDecomposition",
     "CalibrationReport",
     "ECEEstimate",
+    "ThresholdChoice",
     "brier_decomposition",
     "calibrate_out_of_fold",
     "calibration_report",
@@ -55,6 +58,7 @@ __all__ = [
     "plot_reliability",
     "recalibrate",
     "reliability_table",
+    "tune_threshold",
 ]
 
 STRATEGIES = ("uniform", "quantile")
@@ -737,7 +741,7 @@ def recalibrate(
         Binary labels.
     method : {"isotonic", "sigmoid"}, default="isotonic"
         Isotonic regression (flexible, needs about a thousand calibration samples) or
-        Platt's sigmoid (two parameters) {Niculescu-Mizil and Caruana 2005}.
+        Platt's sigmoid (two parameters); see Niculescu-Mizil and Caruana (2005).
     groups : array-like, default=None
         Group of each row, given to the splitter.
     cv : None, int, splitter or list of (train, test), default=None

@@ -8,6 +8,8 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV, calibration_curve
 from sklearn.frozen import FrozenEstimator
@@ -74,6 +76,34 @@ def test_reliability_table_quantile_bins_hold_equal_mass() -> None:
     y, p = _calibrated(1000, seed=3)
     table = reliability_table(y, p, n_bins=4, strategy="quantile")
     assert table["count"].tolist() == [250, 250, 250, 250]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(2, 300),
+    n_bins=st.integers(1, 20),
+    strategy=st.sampled_from(["uniform", "quantile"]),
+)
+def test_reliability_invariants_hold_for_any_input(
+    seed: int, n: int, n_bins: int, strategy: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(size=n).round(rng.integers(1, 4))  # ties and exact bin edges too
+    y = np.r_[0, 1, rng.integers(0, 2, size=n - 2)]
+    n_bins = min(n_bins, n)
+    table = reliability_table(y, p, n_bins=n_bins, strategy=strategy)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    filled = table[table["count"] > 0]
+    np.testing.assert_allclose(filled["observed_rate"], prob_true)
+    np.testing.assert_allclose(filled["mean_predicted"], prob_pred)
+    ece = expected_calibration_error(y, p, n_bins=n_bins, strategy=strategy, n_resamples=5)
+    # the triangle inequality: ECE is at least the gap in the mean (calibration in the large)
+    assert abs(y.mean() - p.mean()) - 1e-12 <= ece.value <= 1.0
+    d = brier_decomposition(y, p, n_bins=n_bins, strategy=strategy)
+    terms = d.reliability - d.resolution + d.uncertainty
+    terms += d.within_bin_variance - d.within_bin_covariance
+    assert terms == pytest.approx(brier_score_loss(y, p), abs=1e-12)
 
 
 # --------------------------------------------------------------------------- Brier
@@ -230,6 +260,8 @@ def test_calibrate_out_of_fold_never_uses_the_label_it_predicts() -> None:
     for method in ("isotonic", "sigmoid"):
         fixed = calibrate_out_of_fold(y, q, method=method, groups=np.arange(1000) // 5)
         assert brier_score_loss(y, fixed) < brier_score_loss(y, q)
+    with pytest.raises(ValueError, match="does not test every sample exactly once"):
+        calibrate_out_of_fold(y, q, cv=folds[:1])
 
 
 # --------------------------------------------------------------------------- bad input
@@ -263,6 +295,13 @@ def test_mismatched_lengths_are_refused() -> None:
 def test_bad_n_bins_is_refused(n_bins: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         reliability_table([0, 1, 0, 1], [0.1, 0.9, 0.2, 0.8], n_bins=n_bins)  # type: ignore[arg-type]
+
+
+def test_plot_reliability_refuses_bad_input() -> None:
+    with pytest.raises(ValueError, match="y_prob has values outside"):
+        plot_reliability([0, 1], [-0.1, 0.5], n_bins=2)
+    with pytest.raises(ValueError, match="n_bins=3 is more than the 2 samples"):
+        plot_reliability([0, 1], [0.1, 0.5], n_bins=3)
 
 
 def test_bad_options_are_refused() -> None:
