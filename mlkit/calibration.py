@@ -224,6 +224,7 @@ def _draw_reliability(
 ) -> Axes:
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.ticker import NullLocator
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))
@@ -244,6 +245,7 @@ def _draw_reliability(
         )  # fmt: skip
         # log scale: the first bin often holds most samples, the rest a few dozen each
         twin.set_yscale("log")
+        twin.yaxis.set_minor_locator(NullLocator())  # minor log ticks: clutter, slow
         twin.set_ylim(0.8, max(float(table["count"].max()), 1.0) * 40)
         twin.set_ylabel("samples per bin (bars, log scale)")
         twin.grid(False)
