@@ -40,8 +40,7 @@ from mlkit._validation import (
     check_positive_int,
     check_target,
 )
-from mlkit.splits import materialise_folds
-from mlkit.thresholds import ThresholdChoice, tune_threshold
+from mlkit.thresholds import ThresholdChoice, _group_folds, tune_threshold
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -762,7 +761,8 @@ def recalibrate(
     ------
     ValueError
         Bad ``method``, a target without two classes, lengths that differ, ``cv`` with
-        ``prefit``, an unfitted estimator with ``prefit``.
+        ``prefit``, an unfitted estimator with ``prefit``, a ``cv`` whose folds put one
+        group on both sides although ``groups`` is given.
 
     Examples
     --------
@@ -794,7 +794,7 @@ def recalibrate(
             )
         _check_estimator_fitted(estimator)
         return CalibratedClassifierCV(FrozenEstimator(estimator), method=method).fit(X, y_arr)
-    folds = materialise_folds(cv, X, y_arr, groups=groups, random_state=random_state)
+    folds = _group_folds(cv, X, y_arr, groups=groups, random_state=random_state)
     calibrated = CalibratedClassifierCV(clone(estimator), method=method, cv=list(folds))
     return calibrated.fit(X, y_arr)
 
@@ -835,6 +835,12 @@ def calibrate_out_of_fold(
     ndarray of shape (n_samples,)
         Recalibrated probabilities, each from a map that never saw its label.
 
+    Raises
+    ------
+    ValueError
+        As :func:`reliability_table` for the inputs; a bad ``method``; folds that do not
+        test every sample once, or that split a group although ``groups`` is given.
+
     Examples
     --------
     >>> import numpy as np
@@ -851,7 +857,7 @@ def calibrate_out_of_fold(
     method = check_choice(method, name="method", choices=METHODS)
     truth = _check_truth(y_true, pos_label=pos_label)
     prob = _check_proba(y_prob, n_samples=truth.size)
-    folds = materialise_folds(cv, prob[:, None], truth, groups=groups, random_state=random_state)
+    folds = _group_folds(cv, prob[:, None], truth, groups=groups, random_state=random_state)
     out = np.full(truth.size, np.nan)
     eps = 1e-6
     logit = np.log(np.clip(prob, eps, 1 - eps) / (1 - np.clip(prob, eps, 1 - eps)))

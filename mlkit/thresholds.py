@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mlkit._validation import as_1d, check_consistent_length, check_target
+from mlkit._validation import as_1d, check_consistent_length, check_groups, check_target
 from mlkit.metrics import cost_optimal_threshold, expected_cost
 from mlkit.splits import materialise_folds
 
@@ -26,6 +26,25 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["ThresholdChoice", "tune_threshold"]
+
+
+def _group_folds(
+    cv: Any, X: Any, y: Any, *, groups: Any, random_state: int | None
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """:func:`~mlkit.splits.materialise_folds`, refusing folds that split a group."""
+    folds = materialise_folds(cv, X, y, groups=groups, random_state=random_state)
+    if groups is None:
+        return folds
+    codes = pd.factorize(check_groups(groups, n_samples=len(y)))[0]
+    for k, (train, test) in enumerate(folds):
+        shared = np.intersect1d(codes[train], codes[test])
+        if shared.size:
+            raise ValueError(
+                f"cv puts {shared.size} group(s) on both sides of fold {k}, although groups "
+                f"are given; use a group splitter (cv=None or an int picks "
+                f"StratifiedGroupKFold) so that no patient is in training and test."
+            )
+    return folds
 
 
 def _check_binary(y: Any) -> np.ndarray:
@@ -155,7 +174,8 @@ def tune_threshold(
     ------
     ValueError
         Costs that are not positive, a target without two classes, lengths that differ,
-        an estimator without ``predict_proba``, thresholds outside [0, 1].
+        an estimator without ``predict_proba``, thresholds outside [0, 1], a ``cv``
+        whose folds split a group although ``groups`` is given.
 
     Examples
     --------
@@ -194,7 +214,7 @@ def tune_threshold(
         _negative_cost, pos_label=pos_label, cost_false_positive=float(cost_false_positive),
         cost_false_negative=float(cost_false_negative),
     )  # fmt: skip
-    folds = materialise_folds(cv, X, y_arr, groups=groups, random_state=random_state)
+    folds = _group_folds(cv, X, y_arr, groups=groups, random_state=random_state)
     tuned = TunedThresholdClassifierCV(
         estimator, scoring=scorer, response_method="predict_proba", thresholds=grid,
         cv=list(folds), store_cv_results=True, random_state=random_state,

@@ -247,6 +247,18 @@ def test_recalibrate_folds_never_split_a_group() -> None:
         assert not set(groups[train_ids]) & set(groups[calib_ids])
 
 
+def test_folds_that_split_groups_are_refused() -> None:
+    from sklearn.model_selection import KFold
+
+    X, y, _ = _cohort(300, seed=17)
+    groups = np.arange(300) // 10
+    with pytest.raises(ValueError, match=r"cv puts .* group\(s\) on both sides of fold 0"):
+        recalibrate(GaussianNB(), X, y, groups=groups, cv=KFold(3, shuffle=True, random_state=0))
+    p = np.clip(X[:, 0] / 8 + 0.5, 0, 1)
+    with pytest.raises(ValueError, match="use a group splitter"):
+        calibrate_out_of_fold(y, p, groups=groups, cv=KFold(3, shuffle=True, random_state=0))
+
+
 def test_calibrate_out_of_fold_never_uses_the_label_it_predicts() -> None:
     y, p = _calibrated(1000, seed=14)
     q = _overconfident(p)

@@ -80,6 +80,17 @@ def test_tune_threshold_folds_never_split_a_group() -> None:
         assert not set(groups[train]) & set(groups[test])
 
 
+def test_tune_threshold_refuses_folds_that_split_groups() -> None:
+    from sklearn.model_selection import KFold
+
+    X, y = _data(300, seed=5)
+    with pytest.raises(ValueError, match=r"cv puts .* on both sides"):
+        tune_threshold(
+            _KnownProbability(), X, y, cost_false_positive=1, cost_false_negative=2,
+            groups=np.arange(300) // 10, cv=KFold(3, shuffle=True, random_state=0),
+        )  # fmt: skip
+
+
 def test_tune_threshold_result_table_and_plot() -> None:
     import matplotlib
 
