@@ -172,7 +172,7 @@ def _translate_sizes(train_sizes: Any, n_max: int, *, unit: str) -> np.ndarray:
         if not np.all((sizes > 0) & (sizes <= 1)):
             raise ValueError(
                 f"train_sizes={sizes.tolist()} are fractions of the {n_max} training {unit} "
-                f"of the smallest fold and must lie in (0, 1]; pass fractions such as "
+                f"per fold and must lie in (0, 1]; pass fractions such as "
                 f"(0.1, 0.5, 1.0) or integer numbers of {unit}."
             )
         absolute = (sizes * n_max).astype(int)
@@ -631,7 +631,8 @@ def learning_curve(
     train_sizes : sequence, default=(0.1, 0.2, 0.4, 0.7, 1.0)
         Fractions in (0, 1] of the training units of the smallest fold, or integer
         numbers of units (groups with ``groups``, rows otherwise). Duplicates after
-        rounding down are dropped.
+        rounding down are dropped. With ``subsets="prefix"`` the fractions refer to the
+        first fold, as in scikit-learn.
     scoring : str, callable or None, default=None
         One metric (see :func:`mlkit.metrics.resolve_scoring`); reported in natural units.
     subsets : {"nested", "prefix"}, default="nested"
@@ -679,7 +680,9 @@ def learning_curve(
         n_units = [pd.unique(group_arr[train]).size for train, _ in folds]
     else:
         n_units = [train.size for train, _ in folds]
-    sizes = _translate_sizes(train_sizes, min(n_units), unit=unit)
+    # scikit-learn sizes the prefixes by the first fold (a shorter fold gets fewer rows)
+    n_max = n_units[0] if subsets == "prefix" else min(n_units)
+    sizes = _translate_sizes(train_sizes, n_max, unit=unit)
     stratify = task != "regression" and time_arr is None
     seed = 0 if random_state is None else random_state
     all_subsets = [

@@ -165,6 +165,20 @@ def test_learning_curve_prefix_equals_sklearn(clf_data, scoring):
     assert (frame["test_score"] > 0).all()  # log loss in natural units
 
 
+def test_learning_curve_prefix_equals_sklearn_on_unequal_group_folds(grouped_data):
+    X, y, groups = grouped_data
+    folds = list(GroupKFold(3).split(X, y, groups))
+    assert len({train.size for train, _ in folds}) > 1  # scikit-learn sizes by fold 0
+    ours = learning_curve(LogisticRegression(), X, y, cv=folds, subsets="prefix")
+    sizes_abs, _, test = sk_learning_curve(
+        LogisticRegression(), X, y, cv=folds, train_sizes=(0.1, 0.2, 0.4, 0.7, 1.0),
+        scoring="roc_auc",
+    )  # fmt: skip
+    frame = ours.to_frame()
+    assert frame["train_size"].unique().tolist() == sizes_abs.tolist()
+    assert np.array_equal(frame.pivot(index="size", columns="fold", values="test_score"), test)
+
+
 def test_learning_curve_frame_columns_and_groups(grouped_data):
     X, y, groups = grouped_data
     result = learning_curve(LogisticRegression(), X, y, groups=groups, cv=GroupKFold(3))
