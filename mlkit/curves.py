@@ -551,13 +551,24 @@ def plot_scalability(
         grid = np.geomspace(n.min(), n.max(), 20)
         ax.plot(grid, [scal.predict(v) for v in grid], "-", color=colour,
                 label=f"{name} (slope {scal.slope:.2f})")  # fmt: skip
+    from matplotlib.ticker import NullFormatter
+
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted({float(v) for r in results.values() for v in _sizes_of(r)})
+    ax.set_xticks(sizes, [f"{v:,.0f}" for v in sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("training samples (log scale)")
     ax.set_ylabel("fit time, s (log scale)")
     ax.set_title("Fit time against training size")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return ax
+
+
+def _sizes_of(result: LearningCurveResult | Scalability) -> list[float]:
+    if isinstance(result, LearningCurveResult):
+        return result.scores["n_train_samples"].unique().tolist()
+    return result.times["n_train_samples"].tolist()
 
 
 # --------------------------------------------------------------------------- learning curve
@@ -611,8 +622,10 @@ def learning_curve(
     plain prefixes ``train[:k]`` of each training fold (or of a shuffled copy). Prefixes
     follow the row order, so on data sorted by patient or by date the small subsets are
     the first patients or the oldest rows; shuffled prefixes cut patients into pieces
-    and do not keep the class balance. Chapter 6 of the book measures both effects on
-    the PBC visits. ``subsets="prefix"`` reproduces scikit-learn's subsets exactly.
+    and do not keep the class balance. With 100 patients of 10 visits each, a shuffled
+    "10 %" prefix touches about 65 of the patients (the expected number, 62 in the
+    example below), each with a visit or two; the book's learning-curve chapter measures the effects on the PBC
+    visits. ``subsets="prefix"`` reproduces scikit-learn's subsets exactly.
 
     Parameters
     ----------
@@ -662,6 +675,19 @@ def learning_curve(
     >>> result = learning_curve(LogisticRegression(), X, y, train_sizes=(0.25, 1.0))
     >>> result.to_frame()["train_size"].unique().tolist()
     [40, 160]
+
+    What a shuffled prefix does to patients (scikit-learn's ``shuffle=True``):
+
+    >>> import numpy as np
+    >>> from mlkit.curves import training_subsets
+    >>> patient = np.repeat(np.arange(100), 10)  # 100 patients x 10 visits
+    >>> rows = np.arange(1000)
+    >>> prefix = np.random.RandomState(0).permutation(rows)[:100]  # "10 %" of visits
+    >>> np.unique(patient[prefix]).size
+    62
+    >>> whole = training_subsets(rows, [10], groups=patient)[0]  # 10 % of patients
+    >>> np.unique(patient[whole]).size, whole.size
+    (10, 100)
     """
     y_arr = check_target(y, name="y")
     n_samples = check_consistent_length(X=X, y=y_arr)
@@ -789,7 +815,7 @@ class ValidationCurveResult:
         if not numeric:
             labels = self.scores.drop_duplicates("param_index")["param_value"].astype(str)
             ax.set_xticks(range(len(labels)), labels)
-        ax.set_xlabel(self.param_name)
+        ax.set_xlabel(self.param_name.split("__")[-1])
         ax.set_ylabel(f"{self.metric} ({_direction(self.loss)})")
         ax.set_title(f"Validation curve: {self.model}")
         ax.legend(title=None, loc="center left", bbox_to_anchor=(1.01, 0.5))

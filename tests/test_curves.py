@@ -348,7 +348,7 @@ def test_validation_curve_equals_sklearn_on_same_folds(clf_data):
                           train)  # fmt: skip
     assert ours.best_value() == values[int(np.argmax(test.mean(axis=1)))]
     ax = ours.plot()
-    assert ax.get_xlabel() == "C"
+    assert ax.get_xlabel() == "C" and "higher is better" in ax.get_ylabel()
     plt.close("all")
 
 
