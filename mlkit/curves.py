@@ -193,15 +193,28 @@ def _translate_sizes(train_sizes: Any, n_max: int, *, unit: str) -> np.ndarray:
 
 
 def _stratified_counts(class_counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Nested per-class allocations: row ``j`` sums to ``sizes[j]``, close to ``k * p``."""
+    """Nested per-class allocations: row ``j`` sums to ``sizes[j]``, within 1 of ``k * p``.
+
+    Each class starts from the larger of its previous allocation (nestedness) and
+    ``floor(k * p)``; the few samples left go to the classes furthest below their
+    target. In the rare case that the start already exceeds ``k``, the samples are
+    added one at a time from the previous allocation instead.
+    """
     share = class_counts / class_counts.sum()
     alloc = np.zeros((sizes.size, class_counts.size), dtype=int)
     current = np.zeros(class_counts.size, dtype=int)
     for j, k in enumerate(sizes):
         target = k * share
-        while current.sum() < k:
-            deficit = np.where(current < class_counts, target - current, -np.inf)
-            current[int(np.argmax(deficit))] += 1
+        base = np.minimum(np.maximum(current, np.floor(target).astype(int)), class_counts)
+        if base.sum() <= k:
+            deficit = np.where(base < class_counts, target - base, -np.inf)
+            order = np.argsort(-deficit, kind="stable")[: k - base.sum()]
+            base[order] += 1
+            current = base
+        else:
+            while current.sum() < k:
+                deficit = np.where(current < class_counts, target - current, -np.inf)
+                current[int(np.argmax(deficit))] += 1
         alloc[j] = current
     return alloc
 
@@ -265,27 +278,25 @@ def training_subsets(
         unit_of_row, n_units = np.arange(train.size), train.size
     rng = np.random.default_rng(random_state)
     if time is not None:
-        t = pd.Series(np.asarray(time)[train])
-        latest = t.groupby(unit_of_row).max().sort_index().to_numpy()
-        # most recent first; the ordinal rank makes datetimes and ties sortable
-        order = np.argsort(-_rank(latest), kind="stable")
+        latest = np.full(n_units, -1)
+        np.maximum.at(latest, unit_of_row, _rank(np.asarray(time)[train]))
+        order = np.argsort(-latest, kind="stable")  # most recent first
         chosen = [order[:k] for k in sizes_arr]
     elif labels is None:
         order = rng.permutation(n_units)
         chosen = [order[:k] for k in sizes_arr]
     else:
-        y_train = np.asarray(labels)[train]
-        if group_arr is not None:
-            frame = pd.DataFrame({"u": unit_of_row, "y": y_train})
-            classes = np.unique(y_train)
-            if classes.size == 2:
-                unit_label = frame.groupby("u")["y"].max().to_numpy()
-            else:
-                unit_label = frame.groupby("u")["y"].agg(lambda s: s.mode().iloc[0]).to_numpy()
-        else:
-            unit_label = y_train
-        classes, coded = np.unique(unit_label, return_inverse=True)
-        members = [rng.permutation(np.flatnonzero(coded == c)) for c in range(classes.size)]
+        classes, coded = np.unique(np.asarray(labels)[train], return_inverse=True)
+        if group_arr is None:
+            unit_label = coded
+        elif classes.size == 2:  # a group is positive when any of its rows is
+            unit_label = np.zeros(n_units, dtype=coded.dtype)
+            np.maximum.at(unit_label, unit_of_row, coded)
+        else:  # the group's most frequent class
+            counts = np.zeros((n_units, classes.size), dtype=int)
+            np.add.at(counts, (unit_of_row, coded), 1)
+            unit_label = counts.argmax(axis=1)
+        members = [rng.permutation(np.flatnonzero(unit_label == c)) for c in range(classes.size)]
         alloc = _stratified_counts(np.array([m.size for m in members]), sizes_arr)
         chosen = [
             np.concatenate([members[c][: alloc[j, c]] for c in range(classes.size)])
@@ -293,7 +304,12 @@ def training_subsets(
         ]
     if group_arr is None:
         return [np.sort(train[units]) for units in chosen]
-    return [np.sort(train[np.isin(unit_of_row, units)]) for units in chosen]
+    whole_groups = []
+    for units in chosen:
+        mask = np.zeros(n_units, dtype=bool)
+        mask[units] = True
+        whole_groups.append(np.sort(train[mask[unit_of_row]]))
+    return whole_groups
 
 
 def _rank(values: np.ndarray) -> np.ndarray:

@@ -284,7 +284,7 @@ def fit_power_law(
     current = float(sign * mean[-1])
     if reason is not None:
         return Extrapolation(
-            a, b_orig, c, False, f"poor fit: {reason}; no extrapolation is reported.", nan_pred,
+            a, b_orig, c, False, f"poor fit: {reason}; no extrapolation is reported", nan_pred,
             current, math.nan, noise, rmse, observed, metric, unit, loss,
         )  # fmt: skip
     predicted = sign * _power(factors_arr, a, b, c)

@@ -106,6 +106,14 @@ def test_training_subsets_time_takes_most_recent():
     assert sorted(time[large].tolist()) == [5, 7, 8, 9]
 
 
+def test_training_subsets_time_with_groups_takes_recent_whole_groups():
+    groups = np.array([0, 0, 1, 1, 2, 2])
+    time = pd.to_datetime(["2020-01-01", "2020-06-01", "2020-02-01", "2020-03-01",
+                           "2020-04-01", "2020-05-01"])  # fmt: skip
+    (one,) = training_subsets(np.arange(6), [1], groups=groups, time=time)
+    assert one.tolist() == [0, 1]  # group 0 has the latest row (June), with all its rows
+
+
 def test_training_subsets_prefix_matches_sklearn_rule():
     train = np.array([7, 3, 9, 1, 4])
     subsets = training_subsets(train, [2, 5], subsets="prefix")
