@@ -9,6 +9,8 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.leakage`   group-leakage checks
 - :mod:`mlkit.space`     search-space dimensions (``Int``, ``Float``, ``Categorical``)
 - :mod:`mlkit.tuning`    grid, random, Bayesian and halving search, nested CV
+- :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
+- :mod:`mlkit.extrapolation` inverse power-law extrapolation of a learning curve
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
 - :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
 - :mod:`mlkit.calibration` reliability diagrams, Brier decomposition, ECE, recalibration
