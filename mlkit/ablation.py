@@ -124,7 +124,6 @@ def _prepare_variants(estimator: Any, X: Any, variants: Any) -> dict[str, tuple[
             "variants must be a non-empty dict of name -> change, e.g. "
             "{'no scaling': {'scale': 'passthrough'}, 'no labs': DropColumns(['bili'])}."
         )
-    params = estimator.get_params(deep=True)
     prepared: dict[str, tuple[Any, Any]] = {}
     for name, change in variants.items():
         if not isinstance(name, str) or not name or name == "reference":
@@ -153,20 +152,25 @@ def _prepare_variants(estimator: Any, X: Any, variants: Any) -> dict[str, tuple[
         elif isinstance(change, Mapping):
             if not change:
                 raise ValueError(f"variant {name!r} is an empty dict; it changes nothing.")
-            for key in change:
-                if key not in params:
+            model = clone(estimator)
+            # shallow names first, so {"model": Tree(), "model__max_depth": 2} works
+            for key in sorted(change, key=lambda k: str(k).count("__")):
+                current = model.get_params(deep=True)
+                if key not in current:
                     step = str(key).split("__")[0]
-                    what = "parameter" if step in params else "step or parameter"
+                    what = "parameter" if step in current else "step or parameter"
                     raise ValueError(
                         f"variant {name!r} names unknown {what} {key!r} of the estimator."
-                        f"{_close(str(key), params)} Valid names: "
+                        f"{_close(str(key), current)} Valid names: "
                         f"estimator.get_params().keys()."
                     )
-            model = clone(estimator)
-            try:
-                model.set_params(**dict(change))
-            except (ValueError, TypeError) as error:
-                raise ValueError(f"variant {name!r} cannot be set: {error}") from error
+                try:
+                    value = change[key]
+                    if hasattr(value, "get_params") and not isinstance(value, type):
+                        value = clone(value)  # never mutate the caller's estimator
+                    model.set_params(**{key: value})
+                except (ValueError, TypeError) as error:
+                    raise ValueError(f"variant {name!r} cannot be set: {error}") from error
             prepared[name] = (model, X)
         else:
             raise ValueError(
@@ -230,7 +234,8 @@ class Ablation:
     def plot(self, ax: Any = None) -> Any:
         """Forest plot: each variant's mean change and corrected interval; 0 = no change.
 
-        Significant variants (after Holm) are drawn in colour, the others in grey.
+        Significant variants (after Holm) are drawn in colour, the others in grey. The
+        intervals are not Holm-adjusted, so an interval that just excludes 0 can be grey.
         Returns the matplotlib ``Axes``.
         """
         import matplotlib.pyplot as plt

@@ -175,3 +175,16 @@ def test_drop_columns_needs_a_column():
     with pytest.raises(ValueError, match="columns is empty"):
         DropColumns([])
     assert DropColumns("a").columns == ("a",)
+
+
+def test_ablate_replaced_step_can_be_configured_in_the_same_variant(known_truth):
+    X, y, groups = known_truth
+    variant = {"model": DecisionTreeClassifier(random_state=0), "model__max_depth": 2}
+    result = ablate(_pipeline(), X, y, groups=groups, n_repeats=1, variants={"tree": variant})
+    folds = list(repeated_folds(X, y, groups=groups, n_splits=5, n_repeats=1))
+    by_hand = clone(_pipeline()).set_params(
+        model=DecisionTreeClassifier(max_depth=2, random_state=0)
+    )
+    expected = cross_validate(by_hand, X, y, cv=folds, scoring="roc_auc")["test_score"]
+    np.testing.assert_allclose(result.fold_scores["tree"], expected)
+    assert variant["model"].max_depth is None  # the caller's estimator is not mutated
