@@ -7,6 +7,9 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks
+- :mod:`mlkit.stats`     corrected repeated k-fold t-test, Holm, exchangeability check
+- :mod:`mlkit.selection` compare a few models and the baseline on the same repeated folds
+- :mod:`mlkit.ablation`  remove or replace one pipeline part at a time, paired test
 - :mod:`mlkit.space`     search-space dimensions (``Int``, ``Float``, ``Categorical``)
 - :mod:`mlkit.tuning`    grid, random, Bayesian and halving search, nested CV
 - :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
