@@ -414,7 +414,7 @@ def brier_decomposition(
 # --------------------------------------------------------------------------- ECE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ECEEstimate:
     """Expected calibration error with a bootstrap interval and a chance reference.
 
@@ -590,7 +590,7 @@ def expected_calibration_error(
 # --------------------------------------------------------------------------- report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CalibrationReport:
     """Reliability table, Brier decomposition and ECE of one set of probabilities.
 

@@ -198,7 +198,7 @@ def _direction(loss: bool) -> str:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LearningCurveResult:
     """Scores per training size and fold, returned by :func:`learning_curve`.
 
@@ -294,7 +294,7 @@ class LearningCurveResult:
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scalability:
     """Fit time against training size: ``seconds ~ C * n**slope``.
 
@@ -613,7 +613,7 @@ def learning_curve(
 # --------------------------------------------------------------------------- validation curve
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValidationCurveResult:
     """Scores per hyperparameter value and fold, returned by :func:`validation_curve`.
 

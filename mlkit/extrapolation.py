@@ -35,7 +35,7 @@ def _direction(loss: bool) -> str:
 C_BOUNDS = (0.01, 3.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Extrapolation:
     """An inverse power law fitted to a learning curve, returned by :func:`fit_power_law`.
 

@@ -49,7 +49,7 @@ __all__ = ["PipelineData", "PipelineResult", "load_data", "prepare", "run_pipeli
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PipelineData:
     """The data of a run with the role of each column.
 
@@ -380,7 +380,7 @@ def _check_holdout_classes(config: PipelineConfig, data: PipelineData, task: str
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PipelineResult:
     """Everything a pipeline run produced.
 

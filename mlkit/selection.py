@@ -50,7 +50,7 @@ Fold = tuple[np.ndarray, np.ndarray]
 # --------------------------------------------------------------------------- shared helpers
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Setup:
     """Everything decided once before any model is fitted."""
 

@@ -328,7 +328,7 @@ _STRATIFIED_SPLITTERS: tuple[type, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CVAudit:
     """What a cross-validation splitter does to one dataset, fold by fold.
 
@@ -624,7 +624,7 @@ def plot_cv(
     return ax
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _SplitData:
     """Validated inputs of :func:`audit_cv` / :func:`plot_cv` and the materialised splits."""
 

@@ -477,7 +477,7 @@ def _check_binary(y: Any) -> np.ndarray:
     return arr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ThresholdChoice:
     """A decision threshold tuned against costs, next to the theoretical one.
 
