@@ -509,6 +509,9 @@ def audit_cv(
     folds["leaked_groups"] = folds["leaked_groups"].astype("Int64")
     folds["leaked_test_rows"] = folds["leaked_test_rows"].astype("Int64")
     folds["test_before_train"] = folds["test_before_train"].astype("boolean")
+    # a column that is NA on every fold says "not measured" (no groups, no time, no y):
+    # leave it out rather than show a column of <NA>
+    folds = folds.loc[:, ~folds.isna().all(axis=0)]
 
     summary: dict[str, Any] = {"n_folds": len(folds), "n_samples": n}
     summary.update(overall)

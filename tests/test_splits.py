@@ -319,10 +319,11 @@ def test_audit_cv_accepts_an_iterable_of_splits():
     assert audit.folds["leaked_groups"].tolist() == _brute_force_leaks(splits, np.arange(10) // 2)
 
 
-def test_audit_cv_without_groups_or_time_leaves_those_columns_missing():
+def test_audit_cv_without_groups_or_time_hides_those_columns():
     audit = audit_cv(ShuffleSplit(3, random_state=0), np.zeros((20, 1)))
-    assert audit.folds["leaked_groups"].isna().all()
-    assert audit.folds["test_before_train"].isna().all()
+    hidden = {"leaked_groups", "leaked_test_rows", "test_before_train", "deviation"}
+    assert not hidden & set(audit.folds.columns)
+    assert not audit.folds.isna().any().any()
     assert "total_leaked_groups" not in audit.summary
     assert "CVAudit of ShuffleSplit" in str(audit)
 

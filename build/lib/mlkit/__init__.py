@@ -7,13 +7,21 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks
+- :mod:`mlkit.stats`     corrected repeated k-fold t-test, Holm, exchangeability check
+- :mod:`mlkit.selection` compare a few models and the baseline on the same repeated folds
+- :mod:`mlkit.ablation`  remove or replace one pipeline part at a time, paired test
 - :mod:`mlkit.space`     search-space dimensions (``Int``, ``Float``, ``Categorical``)
 - :mod:`mlkit.tuning`    grid, random, Bayesian and halving search, nested CV
+- :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
+- :mod:`mlkit.extrapolation` inverse power-law extrapolation of a learning curve
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
 - :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
+- :mod:`mlkit.calibration` reliability diagrams, Brier decomposition, ECE, recalibration
+- :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
 - :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
+- :mod:`mlkit.diagnostics` LR range test, debug-set overfit, gradient norms, seed spread
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so
 heavy libraries (optuna, mlflow, matplotlib) load only where they are used.

@@ -21,6 +21,7 @@ the greater label (``1`` for 0/1 labels, ``True`` for booleans), as in scikit-le
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -60,6 +61,7 @@ __all__ = [
     "cost_optimal_threshold",
     "evaluate",
     "expected_cost",
+    "get_scorers",
     "greater_is_better",
     "infer_task",
     "metric_scorers",
@@ -221,6 +223,167 @@ def resolve_scoring(scoring: Any, *, task: Task) -> Any:
             f"({', '.join(sorted(SCORING_ALIASES))}).{hint}"
         )
     return name
+
+
+def get_scorers(
+    scoring: Any,
+    *,
+    task: Task,
+    estimator: Any = None,
+    pos_label: Any = None,
+) -> dict[str, Any]:
+    """The one place where ``scoring`` becomes scikit-learn scorer objects.
+
+    Every mlkit function that scores (baselines, leakage checks, tuning, curves,
+    comparisons, the gate) resolves ``scoring`` here, so they share the same aliases,
+    the same positive label and the same zero-division rule (precision, recall and F1
+    score 0, without a warning, when nothing is predicted positive).
+
+    Parameters
+    ----------
+    scoring : None, str, callable, list of str, or dict of str to str/callable
+        ``None``: the task's default (:data:`DEFAULT_SCORING`). A string: an mlkit
+        readable name (``"rmse"``, ``"average_precision"``), an alias
+        (:data:`SCORING_ALIASES`) or any scikit-learn scorer name. A callable
+        ``scorer(estimator, X, y)``: kept as is. A list: several names. A dict: your
+        own names for scorers.
+    task : {"binary", "multiclass", "regression"}
+        The task, decided once upstream (:func:`infer_task` or a config).
+    estimator : estimator or None, default=None
+        When given, the scorers are checked against it: a classification metric on a
+        regressor (or the reverse), or a ranking / probability metric on a model
+        without ``predict_proba`` and ``decision_function``, is refused.
+    pos_label : label or None, default=None
+        Positive class of binary metrics; ``None`` means 1 (scikit-learn's default).
+
+    Returns
+    -------
+    dict of str to scorer
+        Readable names (or your dict keys) to greater-is-better scorer objects, usable as
+        ``scoring=`` of ``cross_validate``. Use :func:`greater_is_better` on a name to
+        report a loss in natural units.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, an empty list, a metric that does not fit the task (e.g.
+        ``"rmse"`` on a binary target, ``"roc_auc"`` on a multiclass one) or the
+        estimator (e.g. ``"roc_auc"`` on a regressor); the message names both.
+
+    Examples
+    --------
+    >>> from mlkit.metrics import get_scorers
+    >>> sorted(get_scorers(["auc", "f1"], task="binary"))
+    ['f1', 'roc_auc']
+    >>> list(get_scorers(None, task="regression"))
+    ['rmse']
+    >>> get_scorers("rmse", task="binary")
+    Traceback (most recent call last):
+    ...
+    ValueError: scoring='rmse' is a regression metric, but the task is 'binary'; use a binary metric such as accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier.
+    """
+    task = _check_task(task)
+    label = 1 if pos_label is None else pos_label
+    if scoring is None:
+        scoring = DEFAULT_SCORING[task]
+    if isinstance(scoring, dict):
+        if not scoring:
+            raise ValueError("scoring is an empty dict; pass at least one name: scorer pair.")
+        resolved: dict[str, Any] = {}
+        for key, value in scoring.items():
+            [(_, scorer)] = _one_scorer(value, task=task, pos_label=label).items()
+            resolved[str(key)] = scorer
+    elif isinstance(scoring, list | tuple):
+        if not scoring:
+            raise ValueError("scoring is an empty list; pass at least one metric name.")
+        resolved = {}
+        for item in scoring:
+            resolved.update(_one_scorer(item, task=task, pos_label=label))
+    else:
+        resolved = _one_scorer(scoring, task=task, pos_label=label)
+    if estimator is not None:
+        for name, scorer in resolved.items():
+            _check_scorer_fits_estimator(name, scorer, estimator, task=task)
+    return resolved
+
+
+def _one_scorer(scoring: Any, *, task: Task, pos_label: Any) -> dict[str, Any]:
+    from sklearn.metrics import get_scorer
+
+    if callable(scoring) and not isinstance(scoring, str):
+        func = getattr(scoring, "_score_func", scoring)
+        return {str(getattr(func, "__name__", "custom_scorer")): scoring}
+    if not isinstance(scoring, str):
+        raise ValueError(
+            f"scoring must be None, a metric name, a list of names, a dict or a scorer "
+            f"callable, got {type(scoring).__name__}."
+        )
+    sklearn_name = resolve_scoring(scoring, task=task)  # raises for unknown names
+    readable = readable_metric_name(sklearn_name, task=task)
+    if readable in METRIC_SETS[task]:
+        return metric_scorers(task, metrics=[readable], pos_label=pos_label)
+    kind = _scorer_kind(sklearn_name)
+    wrong = (kind == "regression") != (task == "regression") or kind == "clustering"
+    if not wrong and task == "multiclass" and sklearn_name in _BINARY_ONLY:
+        raise ValueError(
+            f"scoring={scoring!r} is a binary metric, but the task is 'multiclass'; use "
+            f"{_BINARY_ONLY[sklearn_name]!r} or another of {', '.join(METRIC_SETS[task])}."
+        )
+    if wrong:
+        raise ValueError(
+            f"scoring={scoring!r} is a {kind} metric, but the task is {task!r}; use a {task} "
+            f"metric such as {', '.join(METRIC_SETS[task])}."
+        )
+    return {readable: get_scorer(sklearn_name)}
+
+
+#: Binary-only scikit-learn scorer names and their multiclass counterparts.
+_BINARY_ONLY: dict[str, str] = {
+    "roc_auc": "roc_auc_ovr",
+    "average_precision": "roc_auc_ovr",
+    "neg_brier_score": "neg_log_loss",
+    "precision": "precision_macro",
+    "recall": "recall_macro",
+    "f1": "f1_macro",
+    "jaccard": "jaccard_macro",
+}
+
+
+def _scorer_kind(sklearn_name: str) -> str:
+    """ "regression", "classification" or "clustering", from the scorer's metric module."""
+    from sklearn.metrics import get_scorer
+
+    func = getattr(get_scorer(sklearn_name), "_score_func", None)
+    module = getattr(func, "__module__", "") or ""
+    if "cluster" in module:
+        return "clustering"
+    if "_regression" in module:
+        return "regression"
+    return "classification"
+
+
+def _check_scorer_fits_estimator(name: str, scorer: Any, estimator: Any, *, task: Task) -> None:
+    from sklearn.base import is_classifier, is_regressor
+
+    model = type(estimator).__name__
+    if task == "regression" and is_classifier(estimator):
+        raise ValueError(
+            f"scoring={name!r} is a regression metric, but estimator={model} is a "
+            f"classifier; use a regressor or a classification metric."
+        )
+    if task != "regression" and is_regressor(estimator):
+        raise ValueError(
+            f"scoring={name!r} is a {task} metric, but estimator={model} is a regressor; use "
+            f"a classifier (e.g. LogisticRegression) or a regression metric on a numeric target."
+        )
+    methods = getattr(scorer, "_response_method", "predict")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if "predict" not in methods and not any(hasattr(estimator, m) for m in methods):
+        raise ValueError(
+            f"scoring={name!r} needs {' or '.join(methods)}, but estimator={model} has "
+            f"neither; use a metric on hard predictions (e.g. balanced_accuracy) or a model "
+            f"with predict_proba."
+        )
 
 
 # --------------------------------------------------------------------------- metric sets
@@ -767,6 +930,7 @@ def evaluate(
     *,
     metrics: Sequence[str] | None = None,
     threshold: float = 0.5,
+    task: Task | None = None,
 ) -> pd.DataFrame:
     """Evaluate a fitted estimator on data: one tidy row per metric.
 
@@ -780,7 +944,7 @@ def evaluate(
     X : array-like or DataFrame of shape (n_samples, n_features)
         Features.
     y : array-like of shape (n_samples,)
-        True targets; the task is inferred from them (:func:`infer_task`).
+        True targets.
     metrics : list of str, default=None
         Readable names (or scorer names / aliases) from the task's :func:`metric_set`;
         ``None`` reports the whole set.
@@ -788,6 +952,11 @@ def evaluate(
         Binary only: accuracy, balanced accuracy, precision, recall and F1 use the
         decision "positive when ``predict_proba(X)[:, 1] >= threshold``". Threshold-free
         metrics (ROC AUC, average precision, log loss, Brier) ignore it.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, as decided once upstream. ``None`` reads it from the fitted
+        estimator: a classifier's ``classes_`` (two: binary, more: multiclass), a
+        regressor otherwise. Never from ``y``: a holdout that happens to hold only two
+        of a 3-class model's classes is still scored as multiclass.
 
     Returns
     -------
@@ -800,7 +969,8 @@ def evaluate(
         For an unfitted estimator, missing values in ``y``, a length mismatch between
         ``X`` and ``y``, a single class, an unknown metric name, a threshold outside
         [0, 1] (or other than 0.5 for a non-binary task or a classifier without
-        ``predict_proba``), or labels in ``y`` that the estimator never saw.
+        ``predict_proba``), labels in ``y`` that the estimator never saw, or a ``task``
+        that contradicts the fitted estimator.
 
     Examples
     --------
@@ -820,7 +990,9 @@ def evaluate(
     _check_fitted(estimator)
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
-    task = infer_task(y_arr)
+    task = _fitted_task(estimator, y_arr, task)
+    if task != "regression" and pd.unique(y_arr).size < 2:
+        raise _single_class_error(y_arr)
     names = list(METRIC_SETS[task]) if metrics is None else _check_metric_names(metrics, task)
     threshold = _check_threshold(threshold)
     if task != "binary" and threshold != 0.5:
@@ -871,6 +1043,30 @@ def evaluate(
         if name in values
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "greater_is_better"])
+
+
+def _fitted_task(estimator: Any, y: np.ndarray, task: Any) -> Task:
+    """The task a fitted estimator was trained for (``task`` overrides, if consistent)."""
+    from sklearn.base import is_classifier, is_regressor
+
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None:
+        fitted: Task | None = "binary" if len(classes) == 2 else "multiclass"
+    elif is_regressor(estimator):
+        fitted = "regression"
+    elif is_classifier(estimator):
+        fitted = None  # a classifier without classes_ is caught later with a clear message
+    else:
+        fitted = None
+    if task is None:
+        return fitted if fitted is not None else infer_task(y)
+    task = _check_task(task)
+    if fitted is not None and task != fitted:
+        raise ValueError(
+            f"task={task!r} contradicts the fitted estimator ({type(estimator).__name__}), "
+            f"which is a {fitted} model; pass task={fitted!r} or evaluate a {task} model."
+        )
+    return task
 
 
 def _require_proba(name: str, proba: Any, estimator: Any) -> None:
@@ -953,7 +1149,11 @@ def _multiclass_values(
         if name == "accuracy":
             values[name] = skm.accuracy_score(y, y_pred)
         elif name == "balanced_accuracy":
-            values[name] = skm.balanced_accuracy_score(y, y_pred)
+            with warnings.catch_warnings():
+                # a holdout without some class: the recall of that class is undefined and
+                # left out of the average, which is what we want (not a user error)
+                warnings.filterwarnings("ignore", message="y_pred contains classes not in")
+                values[name] = skm.balanced_accuracy_score(y, y_pred)
         elif name == "f1_macro":
             values[name] = skm.f1_score(y, y_pred, average="macro", zero_division=0.0)
         elif name in _PROBABILISTIC:
@@ -961,7 +1161,25 @@ def _multiclass_values(
                 continue
             _require_proba(name, proba, estimator)
             if name == "roc_auc_ovr":
-                values[name] = skm.roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+                values[name] = _roc_auc_ovr_present(y, np.asarray(proba), classes)
             else:
                 values[name] = skm.log_loss(y, proba, labels=classes)
     return {k: float(v) for k, v in values.items()}
+
+
+def _roc_auc_ovr_present(y: np.ndarray, proba: np.ndarray, classes: Any) -> float:
+    """Macro one-vs-rest ROC AUC over the classes present in ``y``.
+
+    Equals ``roc_auc_score(y, proba, multi_class="ovr", labels=classes)`` when every
+    class is present; a class absent from ``y`` has no AUC (no positives) and is left
+    out of the average instead of failing.
+    """
+    from sklearn import metrics as skm
+
+    present = set(pd.unique(y).tolist())
+    aucs = [
+        skm.roc_auc_score(y == label, proba[:, j])
+        for j, label in enumerate(np.asarray(classes).tolist())
+        if label in present
+    ]
+    return float(np.mean(aucs))

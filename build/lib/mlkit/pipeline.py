@@ -49,7 +49,7 @@ __all__ = ["PipelineData", "PipelineResult", "load_data", "prepare", "run_pipeli
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PipelineData:
     """The data of a run with the role of each column.
 
@@ -225,16 +225,8 @@ def prepare(config: PipelineConfig) -> Prepared:
         single known metric.
     """
     data = load_data(config)
-    try:
-        inferred = infer_task(data.y)
-    except ValueError as error:
-        raise ConfigError(f"data target: {error}") from None
-    task: Task = inferred if config.task == "auto" else config.task  # type: ignore[assignment]
-    if (task == "regression") != (inferred == "regression"):
-        raise ConfigError(
-            f"task={config.task!r} but the target looks like {inferred!r}; remove 'task' "
-            f"to infer it, or check data.target."
-        )
+    task = _declared_task(config.task, data.y)
+    _check_role_columns(data)
     try:
         scoring = resolve_scoring(config.scoring, task=task)
     except ValueError as error:
@@ -257,6 +249,7 @@ def prepare(config: PipelineConfig) -> Prepared:
         )
     except ValueError as error:
         raise ConfigError(f"model.params: {error}") from None
+    _check_model_params(estimator.named_steps["model"], config.model.params, key="model.params")
     valid = set(estimator.get_params(deep=True))
     space = {}
     for name, spec in config.tuning.space.items():
@@ -270,13 +263,124 @@ def prepare(config: PipelineConfig) -> Prepared:
                 f"{type(estimator.named_steps['model']).__name__}; {hint}valid: {', '.join(own)}."
             )
         space[full] = parse_dimension(spec, key=f"tuning.space.{name}")
+        _check_space_values(estimator.named_steps["model"], name, space[full])
+    _check_holdout_classes(config, data, task)
     return Prepared(config, data, task, scoring, estimator, space)
+
+
+def _declared_task(declared: str, y: pd.Series) -> Task:
+    """The task a config declares (or ``auto``), checked against the target before any fit.
+
+    An integer target with few distinct values (counts) may be declared ``regression``;
+    ``binary`` needs exactly two classes; a non-numeric target cannot be a regression
+    target, and a target with non-integral values cannot be classes.
+    """
+    try:
+        inferred = infer_task(y)
+    except ValueError as error:
+        raise ConfigError(f"data target: {error}") from None
+    if declared == "auto":
+        return inferred
+    values = y.to_numpy()
+    n_classes = pd.unique(values).size
+    numeric = values.dtype.kind in "iuf"
+    if declared == "regression" and not numeric:
+        raise ConfigError(
+            f"task='regression' but the target {y.name!r} is not numeric (e.g. {values[0]!r}); "
+            f"use task: binary/multiclass, or a numeric target column."
+        )
+    if declared != "regression" and inferred == "regression" and values.dtype.kind == "f":
+        raise ConfigError(
+            f"task={declared!r} but the target {y.name!r} has non-integral values (a "
+            f"regression target); use task: regression, or a column of class labels."
+        )
+    if declared == "binary" and n_classes != 2:
+        raise ConfigError(
+            f"task='binary' but the target {y.name!r} has {n_classes} classes; use task: "
+            f"multiclass (or remove 'task' to infer it), or merge the classes into two."
+        )
+    if declared == "multiclass" and n_classes < 3:
+        raise ConfigError(
+            f"task='multiclass' but the target {y.name!r} has {n_classes} classes; use task: "
+            f"binary (or remove 'task' to infer it)."
+        )
+    return declared  # type: ignore[return-value]
+
+
+def _check_role_columns(data: PipelineData) -> None:
+    for role, column in (("groups", data.groups), ("time", data.time)):
+        if column is not None and column.isna().any():
+            raise ConfigError(
+                f"data.{role} column {column.name!r} has {int(column.isna().sum())} missing "
+                f"value(s); every row needs a {role[:-1] if role == 'groups' else role} value "
+                f"(drop those rows from the file first)."
+            )
+
+
+def _check_model_params(model: Any, params: dict[str, Any], *, key: str) -> None:
+    """scikit-learn's own parameter validation, reported in the config's vocabulary."""
+    validate = getattr(model, "_validate_params", None)
+    if validate is None or not params:
+        return
+    try:
+        validate()
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
+def _check_space_values(model: Any, name: str, dimension: Any) -> None:
+    """Every value a search could try must pass the model's parameter validation."""
+    from sklearn.base import clone
+
+    if isinstance(dimension, list | tuple):
+        candidates = list(dimension)
+    elif hasattr(dimension, "values"):
+        candidates = list(dimension.values)
+    else:
+        candidates = [dimension.low, dimension.high]
+    for value in candidates:
+        try:
+            trial = clone(model).set_params(**{name: value})
+        except (ValueError, TypeError) as error:
+            raise ConfigError(f"tuning.space.{name}: {error}") from None
+        validate = getattr(trial, "_validate_params", None)
+        if validate is None:
+            return
+        try:
+            validate()
+        except (ValueError, TypeError) as error:
+            raise ConfigError(f"tuning.space.{name}={value!r}: {error}") from None
+
+
+def _check_holdout_classes(config: PipelineConfig, data: PipelineData, task: str) -> None:
+    """A classification holdout (and its training part) must hold at least two classes."""
+    if task == "regression":
+        return
+    try:
+        split = holdout_split(
+            data.y,
+            groups=data.groups,
+            time=data.time,
+            test_size=config.holdout.test_size,
+            strategy=config.holdout.strategy,
+            random_state=config.seed,
+        )
+    except ValueError as error:
+        raise ConfigError(f"holdout: {error}") from None
+    for part, rows in (("test", split.test), ("training", split.train)):
+        classes = pd.unique(data.y.to_numpy()[rows])
+        if classes.size < 2:
+            raise ConfigError(
+                f"holdout: the {part} part would hold a single class "
+                f"({np.asarray(classes[0]).item()!r}); use a "
+                f"larger holdout.test_size, holdout.strategy: group/stratified, or more data."
+            )
 
 
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PipelineResult:
     """Everything a pipeline run produced.
 

@@ -66,8 +66,10 @@ class TimeOrderedSplit(TimeSeriesSplit):
     ----------
     n_splits : int, default=5
         Number of splits (at least 2).
-    time : array-like of shape (n_samples,)
-        Time stamp (or any orderable value) of each row.
+    time : array-like of shape (n_samples,), pandas Series, or str
+        Time stamp (or any orderable value) of each row; read at split time. A pandas
+        Series indexed like the full data also orders a subsample ``X`` (a DataFrame
+        whose index is a subset); a string names a column of ``X``.
     max_train_size, test_size, gap : see :class:`~sklearn.model_selection.TimeSeriesSplit`.
 
     Examples
@@ -96,16 +98,43 @@ class TimeOrderedSplit(TimeSeriesSplit):
         )
         self.time = time
 
+    def _time_of(self, X: Any) -> np.ndarray:
+        """The time of each row of ``X``, taken at split time.
+
+        ``time`` may be a column name of ``X``; a pandas Series indexed like the full
+        data, so that a subsample ``X`` (a DataFrame with a subset of its index) is
+        ordered by its own rows' times; or an array with one value per row of ``X``.
+        """
+        n = len(X) if not hasattr(X, "shape") else X.shape[0]
+        if isinstance(self.time, str):
+            if not isinstance(X, pd.DataFrame) or self.time not in X.columns:
+                raise ValueError(
+                    f"time={self.time!r} names a column, but X has no such column; pass X "
+                    f"as a DataFrame with that column or pass the time values."
+                )
+            values = as_1d(X[self.time], name="time")
+        elif (
+            isinstance(self.time, pd.Series)
+            and isinstance(X, pd.DataFrame)
+            and self.time.index.is_unique
+            and X.index.isin(self.time.index).all()
+        ):
+            values = as_1d(self.time.loc[X.index], name="time")
+        else:
+            values = as_1d(self.time, name="time")
+        if values.shape[0] != n:
+            raise ValueError(
+                f"time has {values.shape[0]} entries but X has {n} rows; pass one time value "
+                f"per row of X (or a pandas Series indexed like X, or a column name)."
+            )
+        if has_missing(values):
+            raise ValueError("time contains missing values; every row needs a time stamp.")
+        return values
+
     def split(
         self, X: Any, y: Any = None, groups: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        time = as_1d(self.time, name="time")
-        n = len(X) if not hasattr(X, "shape") else X.shape[0]
-        if time.shape[0] != n:
-            raise ValueError(
-                f"time has {time.shape[0]} entries but X has {n} rows; pass one time value per "
-                f"row of X, in the same order."
-            )
+        time = self._time_of(X)
         order = np.argsort(time, kind="stable")
         for train, test in super().split(order):
             yield order[train], order[test]
@@ -212,7 +241,7 @@ def choose_cv(
         if n_splits > n_groups:
             raise ValueError(
                 f"n_splits={n_splits} is greater than the number of groups ({n_groups}); "
-                f"use n_splits<={n_groups} or more groups."
+                f"{_advice(n_groups, 'groups')}."
             )
         if classification:
             _check_class_counts(y_arr, n_splits, groups=group_arr)
@@ -235,12 +264,19 @@ def choose_cv(
         if n_splits > n_samples:
             raise ValueError(
                 f"n_splits={n_splits} is greater than the number of samples ({n_samples}); "
-                f"use n_splits<={n_samples}."
+                f"{_advice(n_samples, 'samples')}."
             )
         cv = KFold(n_splits=n_splits, shuffle=True, random_state=random_state)
         reason = "regression target without groups or time: shuffled KFold"
     cv.reason_ = reason
     return cv
+
+
+def _advice(limit: int, what: str) -> str:
+    """What to do when only ``limit`` folds are possible (never advises fewer than 2)."""
+    if limit >= 2:
+        return f"use n_splits<={limit} or more {what}"
+    return f"cross-validation needs at least 2 {what}, there is {limit}; collect more data"
 
 
 def _plain(value: Any) -> Any:
@@ -254,9 +290,10 @@ def _check_class_counts(y: np.ndarray, n_splits: int, *, groups: np.ndarray | No
     smallest = int(np.argmin(counts))
     if counts[smallest] < n_splits:
         raise ValueError(
-            f"class {_plain(classes[smallest])!r} of y has only {counts[smallest]} member(s), fewer than "
-            f"n_splits={n_splits}, so a stratified splitter cannot put it in every fold; use "
-            f"n_splits<={counts[smallest]}, merge rare classes, or collect more data."
+            f"class {_plain(classes[smallest])!r} of y has only {int(counts[smallest])} member(s), fewer than "
+            f"n_splits={n_splits}, so a stratified splitter cannot put it in every fold; "
+            f"{_advice(int(counts[smallest]), 'members of that class')}, merge rare classes, "
+            f"or collect more data."
         )
     if groups is None:
         return
@@ -265,9 +302,10 @@ def _check_class_counts(y: np.ndarray, n_splits: int, *, groups: np.ndarray | No
     rarest = int(np.argmin(groups_per_class))
     if groups_per_class[rarest] < n_splits:
         raise ValueError(
-            f"class {_plain(labels[rarest])!r} of y occurs in only {groups_per_class[rarest]} group(s), "
-            f"fewer than n_splits={n_splits}, so some test folds would have none of it; use "
-            f"n_splits<={groups_per_class[rarest]} or more groups with that class."
+            f"class {_plain(labels[rarest])!r} of y occurs in only "
+            f"{int(groups_per_class[rarest])} group(s), "
+            f"fewer than n_splits={n_splits}, so some test folds would have none of it; "
+            f"{_advice(int(groups_per_class[rarest]), 'groups with that class')}."
         )
 
 
@@ -290,7 +328,7 @@ _STRATIFIED_SPLITTERS: tuple[type, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CVAudit:
     """What a cross-validation splitter does to one dataset, fold by fold.
 
@@ -586,7 +624,7 @@ def plot_cv(
     return ax
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _SplitData:
     """Validated inputs of :func:`audit_cv` / :func:`plot_cv` and the materialised splits."""
 

@@ -234,7 +234,7 @@ def _set_model_params(pipeline: Any, params: Mapping[str, Any]) -> None:
 # --------------------------------------------------------------------------- holdout
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HoldoutSplit:
     """Row indices of the training and the held-out test part.
 
