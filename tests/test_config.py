@@ -302,3 +302,11 @@ def test_validate_refuses_single_class_holdout(tmp_path, capsys) -> None:
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "holdout: the test part would hold a single class (0)" in err
+
+
+def test_config_allowed_values_come_from_their_owning_modules() -> None:
+    from mlkit import config, metrics, training, tuning
+
+    assert config.TASKS == ("auto", *metrics.TASKS)
+    assert config.TUNING_METHODS == ("none", *tuning.METHODS)
+    assert config.HOLDOUT_STRATEGIES is training.HOLDOUT_STRATEGIES
