@@ -155,7 +155,7 @@ def test_compare_baselines_default_cv_keeps_groups_on_one_side(seed, n_splits):
 
 
 def test_compare_baselines_rejects_a_splitter_that_ignores_groups(cohort):
-    with pytest.raises(ValueError, match="in both train and test of fold 0"):
+    with pytest.raises(ValueError, match="on both sides of fold 0"):
         compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=KFold(3), scoring="roc_auc")
 
 

@@ -613,3 +613,25 @@ def test_tune_under_dask_backend_equals_sequential(
     pd.testing.assert_frame_equal(
         distributed_result.results_[columns], sequential.results_[columns]
     )
+
+
+def test_tune_refuses_a_kfold_that_splits_groups() -> None:
+    from sklearn.model_selection import KFold
+    from sklearn.tree import DecisionTreeClassifier
+
+    from mlkit.tuning import tune
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(20), 5)
+    X = rng.normal(size=(100, 3))
+    y = np.tile([0, 1], 50)
+    with pytest.raises(ValueError, match="on both sides of fold 0"):
+        tune(
+            DecisionTreeClassifier(random_state=0),
+            {"max_depth": [1, 2]},
+            X,
+            y,
+            method="grid",
+            groups=groups,
+            cv=KFold(5, shuffle=True, random_state=0),
+        )
