@@ -13,6 +13,10 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
+- :mod:`mlkit.drift`     data drift tests (KS, chi2, Z, Wasserstein, Jensen-Shannon, PSI),
+  reference profiles, river concept-drift detectors
+- :mod:`mlkit.continuous` replaying retraining policies with label delay and a gate
+- :mod:`mlkit.monitor`   the engine of ``mlkit monitor``: drift of new data against the champion
 - :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so

@@ -442,6 +442,7 @@ def compare_replays(results: Sequence[ReplayResult]) -> pd.DataFrame:
     if not results:
         raise ValueError("results is empty; pass at least one ReplayResult.")
     frame = pd.DataFrame([r.totals() for r in results])
+    frame[["retrains", "promotions"]] = frame[["retrains", "promotions"]].astype(int)
     frame.index.name = "policy"
     return frame
 
