@@ -26,7 +26,14 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MonitorError", "MonitorResult", "check_new_data", "load_reference", "retrain_with"]
+__all__ = [
+    "MonitorError",
+    "MonitorResult",
+    "check_new_data",
+    "load_reference",
+    "read_new_data",
+    "retrain_with",
+]
 
 
 class MonitorError(ValueError):
@@ -113,7 +120,22 @@ def load_reference(
 
 
 def read_new_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV or Parquet file of new rows (one-line :class:`MonitorError` if not)."""
+    """Read a CSV or Parquet file of new rows (one-line :class:`MonitorError` if not).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from mlkit.monitor import MonitorError, read_new_data
+    >>> path = tempfile.mkdtemp() + "/new.csv"
+    >>> pd.DataFrame({"x": [1.0, 2.0]}).to_csv(path, index=False)
+    >>> read_new_data(path).shape
+    (2, 1)
+    >>> try:
+    ...     read_new_data(path + ".missing")
+    ... except MonitorError as error:
+    ...     print(str(error).endswith("does not exist."))
+    True
+    """
     file = Path(path)
     if not file.is_file():
         raise MonitorError(f"--data {str(file)!r} does not exist.")

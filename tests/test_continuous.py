@@ -245,3 +245,10 @@ def test_replay_bad_lengths_and_policies() -> None:
     with pytest.raises(ValueError, match=r"margin=-1 must be a number >= 0"):
         ScoreGate(margin=-1)
     assert clone(LinearRegression()) is not None
+
+
+def test_compare_and_plot_replays_refuse_empty_lists() -> None:
+    with pytest.raises(ValueError, match="results is empty"):
+        compare_replays([])
+    with pytest.raises(ValueError, match="results is empty"):
+        plot_replays([])

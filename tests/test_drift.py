@@ -305,3 +305,14 @@ def test_detect_changes_bad_input() -> None:
         detect_changes([0.0, np.nan])
     with pytest.raises(ValueError, match="params for detector='adwin'"):
         detect_changes([0.0, 1.0], detector="adwin", window=3)
+
+
+def test_psi_and_profile_bad_input() -> None:
+    with pytest.raises(ValueError, match="at least one non-missing value each"):
+        population_stability_index([np.nan], [1.0])
+    with pytest.raises(ValueError, match=r"max_rows=5 must be an int >= 10"):
+        DriftProfile.from_frame(pd.DataFrame({"x": range(20)}), max_rows=5)
+    with pytest.raises(ValueError, match="reference must be a pandas DataFrame"):
+        DriftProfile.from_frame([1, 2, 3])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"reference must be 1-D .* has shape \(3, 2\)"):
+        target_drift(np.zeros((3, 2)), [1, 2])
