@@ -463,9 +463,15 @@ def plot_replays(results: Sequence[ReplayResult], ax: Any = None) -> Any:
         ax.scatter(moved, frame.loc[moved, "score"], marker="^", s=40, color=line.get_color())
     first = results[0]
     direction = "higher" if first.greater_is_better else "lower"
-    ax.set_ylabel(f"{first.metric} of the deployed model ({direction} is better)")
+    if isinstance(first.frame.index, pd.DatetimeIndex):
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylabel(f"{first.metric} ({direction} is better)")
     ax.set_xlabel("period")
-    ax.set_title("Replay: score per period (triangles: a new model goes live next)")
+    ax.set_title("Score of the deployed model (triangle: a new model goes live next)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small")
     return ax
 
