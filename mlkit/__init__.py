@@ -20,6 +20,10 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
+- :mod:`mlkit.drift`     data drift tests (KS, chi2, Z, Wasserstein, Jensen-Shannon, PSI),
+  reference profiles, river concept-drift detectors
+- :mod:`mlkit.continuous` replaying retraining policies with label delay and a gate
+- :mod:`mlkit.monitor`   the engine of ``mlkit monitor``: drift of new data against the champion
 - :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
 - :mod:`mlkit.diagnostics` LR range test, debug-set overfit, gradient norms, seed spread
 

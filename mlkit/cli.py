@@ -1,7 +1,9 @@
-"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``.
+"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``,
+``mlkit monitor CONFIG.yaml --data NEW.csv``.
 
 Exit codes: 0 success; 1 the run failed (the MLflow run is marked FAILED and nothing
 is registered); 2 a bad command line or config (one message, no traceback).
+``mlkit monitor`` exits 0 without drift, 1 with drift and 2 for a bad file or columns.
 """
 
 from __future__ import annotations
@@ -49,6 +51,29 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a config (and its data) without running")
     validate.add_argument("config", help="YAML config file")
 
+    monitor = commands.add_parser(
+        "monitor",
+        help="test new data for drift against the champion's reference profile "
+        "(exit 0: no drift, 1: drift, 2: bad file or columns)",
+    )
+    monitor.add_argument("config", help="the YAML config the model was run with")
+    monitor.add_argument("--data", required=True, help="CSV or Parquet file of new rows")
+    monitor.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+    monitor.add_argument("--alias", default="champion", help="model alias to compare with")
+    monitor.add_argument("--alpha", type=float, default=0.05, help="level of the tests")
+    monitor.add_argument(
+        "--drift-share",
+        type=float,
+        default=0.5,
+        help="share of drifted columns that counts as drift (default 0.5)",
+    )
+    monitor.add_argument(
+        "--retrain",
+        action="store_true",
+        help="on drift, re-run the pipeline on the config's data plus the new rows "
+        "(needs the target column) and gate the new model against the champion",
+    )
+
     models = commands.add_parser("models", help="list the versions and aliases of a model")
     models.add_argument("name", help="registered model name")
     models.add_argument("--store", help="tracking store folder or URI (as for 'run')")
@@ -78,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "models":
             return _models(args)
+        if args.command == "monitor":
+            return _monitor(args)
         return _run(args)
     except ConfigError as error:
         _error(str(error))
@@ -122,6 +149,43 @@ def _models(args: argparse.Namespace) -> int:
         print(f"model {args.name!r} in {store}")
         print(table.drop(columns=["run_id"]).to_string())
     return EXIT_OK
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    """Exit 0 without drift, 1 with drift (after any --retrain), 2 on a bad input."""
+    from mlkit.config import load_config
+    from mlkit.display import format_number
+    from mlkit.monitor import MonitorError, check_new_data, retrain_with
+
+    config = load_config(args.config)
+    try:
+        result = check_new_data(
+            config,
+            args.data,
+            store=args.store,
+            alias=args.alias,
+            alpha=args.alpha,
+            drift_share=args.drift_share,
+        )
+    except MonitorError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    table = result.report.to_frame()
+    shown = table[["test", "statistic", "p_adjusted", "distance", "drifted", "psi"]]
+    print(f"model {result.model_name!r} version {result.version} ({args.alias}); "
+          f"{result.n_rows} new rows")  # fmt: skip
+    print(shown.map(format_number).to_string())
+    print(result.report.summary())
+    if result.drifted and args.retrain:
+        try:
+            retrained = retrain_with(
+                config, args.data, store=args.store, echo=lambda line: print(f"- {line}")
+            )
+        except MonitorError as error:
+            _error(str(error))
+            return EXIT_USAGE
+        print(retrained.summary())
+    return EXIT_FAILED if result.drifted else EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:

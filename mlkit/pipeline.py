@@ -561,6 +561,8 @@ def run_pipeline(
         if run is not None:
             _log_setup(run, config, data, split, checksum, task, scoring)
         outcome = _develop(prepared, train, test, run=run, say=say, clock=clock)
+        if run is not None:  # what `mlkit monitor` compares new data with
+            _log_reference_profile(run, train.X)
         version = decision = None
         if run is not None and config.registry.enabled:
             from mlkit.tracking import promote_if_better, register_model
@@ -618,6 +620,18 @@ def run_pipeline(
         decision=decision,
         timings=dict(timings),
     )
+
+
+def _log_reference_profile(run: Any, X: pd.DataFrame) -> None:
+    """Log the training features' drift profile as ``reference/`` (JSON + Parquet)."""
+    import tempfile
+
+    from mlkit.drift import DriftProfile
+
+    with tempfile.TemporaryDirectory(prefix="mlkit-reference-") as tmp:
+        folder = DriftProfile.from_frame(X).save(tmp)
+        for name in ("profile.json", "sample.parquet"):
+            run.log_file(folder / name, artifact_path="reference")
 
 
 def _thread_limit(threads: int | None) -> Any:
