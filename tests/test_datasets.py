@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +115,7 @@ def test_load_pbcseq_bad_horizon_names_argument() -> None:
 
 
 def test_load_pbcseq_bad_unknown_outcome_names_argument() -> None:
-    with pytest.raises(ValueError, match="unknown_outcome='keep'.*'drop'"):
+    with pytest.raises(ValueError, match=r"unknown_outcome='keep'.*'drop'"):
         load_pbcseq(unknown_outcome="keep")
 
 
