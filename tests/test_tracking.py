@@ -360,3 +360,23 @@ def test_promote_if_better_rejects_bad_resampling(
 def test_list_versions_unknown_model_lists_names(store: Path) -> None:
     with pytest.raises(ValueError, match=r"no registered model named 'nope'"):
         list_versions("nope", store=store)
+
+
+@pytest.mark.parametrize(
+    "scoring", ["roc_auc", "average_precision", "neg_log_loss", "accuracy", "neg_brier_score"]
+)
+def test_gate_row_scorer_equals_plain_scorer_on_resampled_rows(scoring: str, data: tuple) -> None:
+    """The gate scores resamples from cached predictions: same numbers as sklearn's scorer."""
+    from sklearn.metrics import get_scorer
+
+    from mlkit.tracking import _row_scorer
+
+    X, y, X_new, y_new = data
+    model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    y_arr = y_new.to_numpy()
+    score = _row_scorer(model, X_new, y_arr, scoring=scoring)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        rows = rng.integers(0, len(y_arr), size=len(y_arr))
+        expected = get_scorer(scoring)(model, X_new.iloc[rows], y_arr[rows])
+        assert score(rows) == pytest.approx(expected)
