@@ -19,11 +19,18 @@ Readability checks (a list of findings; they fail the build only with
   digits (use ``mlkit.display.format_table``);
 - ``<NA>``, ``NaN``, ``nan`` or ``None`` shown in an output table or printed output.
 
-Usage: ``python scripts/check_book.py [_build/html] [--strict-readability]``
+It also checks the sources (``intro.md``, ``chapters/*.md``): a "chapter N" (or
+"chapters N and M", "chapters N–M") must name a chapter whose file
+``chapters/NN_*.md`` exists, so that no page points the reader at a chapter that is not
+there.
+
+Usage: ``python scripts/check_book.py [_build/html] [--strict-readability]``, or
+``python scripts/check_book.py --sources`` to check only the chapter references.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from html.parser import HTMLParser
@@ -212,7 +219,65 @@ def check_page(
     return problems
 
 
+CHAPTER_REF = re.compile(
+    r"\b[Cc]hapters?\s+(\d+(?:\s*(?:,|and|or|to|–|-)\s*\d+)*)",
+)
+
+
+def chapter_numbers(source_root: Path) -> set[int]:
+    """Numbers of the chapters that exist: ``chapters/NN_topic.md`` gives NN."""
+    found = set()
+    for path in (source_root / "chapters").glob("*.md"):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.add(int(match.group(1)))
+    return found
+
+
+def referenced_chapters(text: str) -> list[tuple[int, str]]:
+    """Every chapter number a text refers to, with the phrase that names it.
+
+    Ranges ("chapters 1–5", "chapters 1 to 3") count every chapter in between.
+    """
+    refs = []
+    for match in CHAPTER_REF.finditer(text):
+        phrase = match.group(0)
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        separators = re.findall(r"\d+\s*(,|and|or|to|–|-)\s*(?=\d)", match.group(1))
+        expanded = set(numbers)
+        for (low, high), sep in zip(itertools.pairwise(numbers), separators, strict=False):
+            if sep in ("to", "–", "-") and low < high:
+                expanded.update(range(low, high + 1))
+        refs.extend((n, phrase) for n in sorted(expanded))
+    return refs
+
+
+def dangling_chapter_refs(source_root: Path) -> list[str]:
+    """Problems: references in ``intro.md`` and ``chapters/*.md`` to missing chapters."""
+    existing = chapter_numbers(source_root)
+    problems = []
+    pages = [source_root / "intro.md", *sorted((source_root / "chapters").glob("*.md"))]
+    for page in pages:
+        if not page.is_file():
+            continue
+        for lineno, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            for number, phrase in referenced_chapters(line):
+                if number not in existing:
+                    problems.append(
+                        f"{page.relative_to(source_root)}:{lineno}: '{phrase}' refers to "
+                        f"chapter {number}, which has no file chapters/{number:02d}_*.md"
+                    )
+    return problems
+
+
 def main(argv: list[str]) -> int:
+    source_root = Path(__file__).resolve().parents[1]
+    if "--sources" in argv:
+        dangling = dangling_chapter_refs(source_root)
+        for problem in dangling:
+            print(f"  - {problem}")
+        print(f"check_book: {len(dangling)} dangling chapter reference(s)")
+        return 1 if dangling else 0
     strict = "--strict-readability" in argv
     args = [a for a in argv[1:] if not a.startswith("--")]
     root = Path(args[0] if args else "_build/html").resolve()
@@ -233,6 +298,7 @@ def main(argv: list[str]) -> int:
     book = root.parent.parent
     if (book / "_config.yml").is_file():
         problems += check_citations(book)
+    problems += dangling_chapter_refs(source_root)
     mathjax = list((root / "_static").rglob("tex-*.js"))
     if not mathjax:
         problems.append("_static: no vendored MathJax (tex-*.js) in the build")

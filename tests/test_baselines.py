@@ -221,41 +221,93 @@ def test_beats_baseline_false_for_a_losing_loss_model():
     assert not result.beats
 
 
-def test_beats_baseline_fold_scores_match_manual_cross_validation(cohort):
-    folds = list(choose_cv(cohort.y, groups=cohort.groups).split(cohort.X, cohort.y, cohort.groups))
-    result = beats_baseline(
-        LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups, scoring="log_loss"
-    )
+def test_beats_baseline_fold_scores_match_manual_repeated_cross_validation(cohort):
+    folds = [
+        fold
+        for r in range(3)
+        for fold in choose_cv(cohort.y, groups=cohort.groups, random_state=r).split(
+            cohort.X, cohort.y, cohort.groups
+        )
+    ]
+    result = beats_baseline(LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups,
+                            scoring="log_loss", n_repeats=3)  # fmt: skip
     model = cross_validate(LogisticRegression(), cohort.X, cohort.y, cv=folds,
                            scoring="neg_log_loss")  # fmt: skip
-    base = {
-        s: -cross_validate(DummyClassifier(strategy=s, random_state=0), cohort.X, cohort.y,
-                           cv=folds, scoring="neg_log_loss")["test_score"]
+    runs = {
+        s: cross_validate(DummyClassifier(strategy=s, random_state=0), cohort.X, cohort.y,
+                          cv=folds, scoring="neg_log_loss", return_train_score=True)
         for s in ("most_frequent", "prior", "stratified", "uniform")
     }  # fmt: skip
-    best = min(base, key=lambda s: base[s].mean())
+    best = max(runs, key=lambda s: runs[s]["train_score"].mean())  # chosen on training folds
+    base = -runs[best]["test_score"]
     assert result.baseline_strategy == best
+    assert result.n_repeats == 3 and result.n_splits == 5 and result.n_folds == 15
     np.testing.assert_allclose(result.model_fold_scores, -model["test_score"])
-    np.testing.assert_allclose(result.baseline_fold_scores, base[best])
-    assert result.margin == pytest.approx(np.mean(base[best] + model["test_score"]))
+    np.testing.assert_allclose(result.baseline_fold_scores, base)
+    assert result.margin == pytest.approx(np.mean(base + model["test_score"]))
     frame = result.to_frame()
-    np.testing.assert_allclose(frame["improvement"], base[best] + model["test_score"])
-    assert result.baseline_means == pytest.approx({s: v.mean() for s, v in base.items()})
+    assert frame.index.names == ["repeat", "fold"] and len(frame) == 15
+    np.testing.assert_allclose(frame["improvement"], base + model["test_score"])
+    assert result.baseline_means == pytest.approx(
+        {s: -r["test_score"].mean() for s, r in runs.items()}
+    )
+
+
+def test_beats_baseline_chooses_the_baseline_on_training_folds_not_test_folds():
+    """A target whose training-fold mean and median differ from the test folds' best."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 2))
+    y = rng.standard_exponential(120) ** 2
+    result = beats_baseline(LinearRegression(), X, y, scoring="mae", n_repeats=2)
+    train = result.baseline_train_means
+    assert result.baseline_strategy == min(train, key=lambda s: train[s])  # MAE: lower wins
+    assert result.baseline_strategy == "median"
 
 
 def test_beats_baseline_rule_is_margin_above_corrected_noise(signal_gate):
     result = signal_gate
-    t_crit = stats.t.ppf(1 - result.alpha, df=result.n_splits - 1)
+    n = result.n_folds
+    assert n == 25  # 5 x 5 repeated k-fold by default
+    t_crit = stats.t.ppf(1 - result.alpha, df=n - 1)
     assert result.beats == (result.margin > t_crit * result.corrected_standard_error)
+    d = np.asarray(result.to_frame()["improvement"])
+    corrected = d.std(ddof=1) * np.sqrt(1 / n + result.test_train_ratio)
+    assert result.corrected_standard_error == pytest.approx(corrected)
+    assert result.p_value == pytest.approx(stats.t.sf(d.mean() / corrected, df=n - 1))
     assert result.corrected_standard_error > result.standard_error
 
 
-def test_beats_baseline_uses_default_scoring_and_passes_groups(cohort):
-    spy = SpySplitter(n_splits=3)
-    result = beats_baseline(LogisticRegression(), cohort.X, cohort.y, groups=cohort.groups, cv=spy)
-    assert result.metric == "roc_auc"
-    assert len(spy.calls) == 1
-    np.testing.assert_array_equal(spy.calls[0], cohort.groups.to_numpy())
+@pytest.mark.slow
+def test_beats_baseline_false_positive_rate_on_100_null_datasets_is_at_most_alpha():
+    """Features independent of the label: the corrected test rejects about alpha or less.
+
+    The naive t-test on the same per-fold differences (standard error s / sqrt(n))
+    rejects far more often; that contrast is computed with scipy, independently.
+    """
+    rng = np.random.default_rng(2024)
+    corrected, naive = [], []
+    for seed in range(100):
+        X = rng.normal(size=(60, 3))
+        y = rng.permutation(np.repeat([0, 1], 30))
+        result = beats_baseline(LogisticRegression(), X, y, scoring="roc_auc", n_splits=5,
+                                n_repeats=2, random_state=seed)  # fmt: skip
+        corrected.append(result.beats)
+        d = np.asarray(result.to_frame()["improvement"])
+        t_naive = d.mean() / (d.std(ddof=1) / np.sqrt(d.size))
+        naive.append(bool(stats.t.sf(t_naive, df=d.size - 1) < 0.05))
+    # binomial(100, 0.05) exceeds 10 with probability < 1.2%: a tolerance, not one draw
+    assert np.mean(corrected) <= 0.10
+    assert np.mean(naive) > np.mean(corrected)
+
+
+def test_beats_baseline_refuses_time_ordered_folds(cohort):
+    from sklearn.model_selection import TimeSeriesSplit
+
+    for cv in (TimeSeriesSplit(4), choose_cv(cohort.y, time=cohort.time, n_splits=4)):
+        with pytest.raises(ValueError, match=r"neither exchangeable nor of equal size.*holdout"):
+            beats_baseline(LogisticRegression(), cohort.X, cohort.y, cv=cv)
+    with pytest.raises(ValueError, match=r"time gives time-ordered folds"):
+        beats_baseline(LogisticRegression(), cohort.X, cohort.y, time=cohort.time)
 
 
 @settings(max_examples=30, deadline=None)
@@ -265,7 +317,8 @@ def test_beats_baseline_uses_default_scoring_and_passes_groups(cohort):
 )
 def test_nadeau_bengio_test_matches_its_formula(diffs, ratio):
     d = np.asarray(diffs)
-    result = nadeau_bengio_test(d, test_train_ratio=ratio)
+    with pytest.warns(DeprecationWarning, match="use mlkit.stats.corrected_ttest"):
+        result = nadeau_bengio_test(d, test_train_ratio=ratio)
     k = d.size
     std = d.std(ddof=1)
     assert result["standard_error"] == pytest.approx(std / np.sqrt(k))
@@ -276,6 +329,7 @@ def test_nadeau_bengio_test_matches_its_formula(diffs, ratio):
     assert 0.0 <= result["p_value"] <= 1.0
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_nadeau_bengio_test_constant_differences():
     assert nadeau_bengio_test([0.1, 0.1, 0.1], test_train_ratio=0.5)["p_value"] == 0.0
     assert nadeau_bengio_test([-0.1, -0.1], test_train_ratio=0.5)["p_value"] == 1.0

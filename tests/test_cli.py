@@ -221,7 +221,7 @@ def test_cli_validate_accepts_shipped_config(capsys: pytest.CaptureFixture[str])
     path = Path(__file__).resolve().parents[1] / "configs" / "pbcseq.yaml"
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "valid" in out and "binary" in out and "roc_auc" in out
+    assert "valid" in out and "binary" in out and "average_precision" in out
 
 
 def test_cli_models_unknown_name_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

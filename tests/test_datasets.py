@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,26 +40,66 @@ def test_data_path_unknown_file_names_argument() -> None:
         data_path("nope.csv")
 
 
+def _raw_pbcseq() -> pd.DataFrame:
+    return pd.read_csv(data_path("pbcseq.csv.gz"), compression="gzip")
+
+
 def test_load_pbcseq_shapes_groups_and_dtypes() -> None:
+    raw = _raw_pbcseq()
+    known = ~((raw["status"] != 2) & (raw["futime"] - raw["day"] <= 730))
     data = load_pbcseq()
     assert isinstance(data, Dataset)
-    assert data.X.shape == (1945, 15)
-    assert data.groups is not None and data.groups.nunique() == 312
-    assert len(data.y) == len(data.groups) == len(data.time) == len(data.status) == 1945
+    assert data.X.shape == (int(known.sum()), 15)
+    assert data.groups is not None and data.groups.nunique() == raw.loc[known, "id"].nunique()
+    n = data.n_samples
+    assert len(data.y) == len(data.groups) == len(data.time) == len(data.status) == n
+    assert data.X.index.equals(pd.RangeIndex(n))
     assert set(data.y.unique()) == {0, 1}
     assert all(data.X[c].dtype.kind in "fi" for c in data.X.columns)
     assert set(data.status.unique()) == {0, 1, 2}
 
 
-def test_load_pbcseq_label_is_death_within_horizon_from_raw_file() -> None:
-    raw = pd.read_csv(data_path("pbcseq.csv.gz"), compression="gzip")
+def test_load_pbcseq_has_no_visit_with_unknown_two_year_outcome() -> None:
     data = load_pbcseq()
+    assert data.status is not None and data.time is not None and data.groups is not None
+    raw = _raw_pbcseq().set_index(["id", "day"])
+    futime = raw.loc[list(zip(data.groups, data.time, strict=True)), "futime"].to_numpy()
+    followed = futime - data.time.to_numpy()
+    # every kept visit: a death within 2 years (positive) or >2 years of follow-up
+    dead_soon = (data.status.to_numpy() == 2) & (followed <= 730)
+    assert (dead_soon | (followed > 730)).all()
+    np.testing.assert_array_equal(data.y.to_numpy(), dead_soon.astype(int))
+
+
+def test_load_pbcseq_label_is_death_within_horizon_from_raw_file() -> None:
+    raw = _raw_pbcseq()
+    kept = load_pbcseq(unknown_outcome="negative")
     expected = ((raw["status"] == 2) & (raw["futime"] - raw["day"] <= 730)).astype(int)
-    np.testing.assert_array_equal(data.y.to_numpy(), expected.to_numpy())
-    assert 0.10 < data.y.mean() < 0.18  # "about 14% positive"
-    longer = load_pbcseq(horizon_days=3650)
-    assert longer.y.sum() > data.y.sum()
-    assert (longer.y >= data.y).all()
+    np.testing.assert_array_equal(kept.y.to_numpy(), expected.to_numpy())
+    data = load_pbcseq()
+    assert data.y.sum() == expected.sum()  # dropping unknowns drops no death
+    assert 0.10 < data.y.mean() < 0.20
+    longer = load_pbcseq(horizon_days=3650, unknown_outcome="negative")
+    assert (longer.y >= kept.y).all() and longer.y.sum() > kept.y.sum()
+    assert load_pbcseq(horizon_days=3650).n_samples < data.n_samples  # more unknowns
+
+
+def test_pbcseq_readme_numbers_match_the_loader() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "mlkit" / "data" / "README.md").read_text()
+    raw = _raw_pbcseq()
+    within = raw["futime"] - raw["day"] <= 730
+    data = load_pbcseq()
+    assert data.groups is not None
+    positive_patients = int(data.y.groupby(data.groups).max().sum())
+    for phrase in (
+        f"For {int(((raw['status'] != 2) & within).sum())} of the {len(raw)} visits",
+        f"{int(((raw['status'] == 0) & within).sum())} censored",
+        f"{int(((raw['status'] == 1) & within).sum())} transplanted",
+        f"{data.n_samples} visits of {data.groups.nunique()} patients, "
+        f"{int(data.y.sum())} positive ({data.y.mean():.1%})",
+        f"{positive_patients} of the {data.groups.nunique()} patients",
+    ):
+        assert phrase in " ".join(readme.split()), phrase
 
 
 def test_load_pbcseq_visits_are_within_follow_up() -> None:
@@ -71,6 +112,11 @@ def test_load_pbcseq_visits_are_within_follow_up() -> None:
 def test_load_pbcseq_bad_horizon_names_argument() -> None:
     with pytest.raises(ValueError, match="horizon_days"):
         load_pbcseq(horizon_days=0)
+
+
+def test_load_pbcseq_bad_unknown_outcome_names_argument() -> None:
+    with pytest.raises(ValueError, match=r"unknown_outcome='keep'.*'drop'"):
+        load_pbcseq(unknown_outcome="keep")
 
 
 def test_load_flights_time_ordered_every_month_present() -> None:
@@ -187,7 +233,9 @@ def test_make_patient_visits_bad_input_names_argument(kwargs: dict, match: str) 
 
 
 def test_dataset_summary_reports_rows_groups_rate() -> None:
-    summary = load_pbcseq().summary()
-    assert summary["rows"] == 1945
-    assert summary["groups"] == 312
-    assert 0 < summary["positive rate"] < 1
+    data = load_pbcseq()
+    summary = data.summary()
+    assert data.groups is not None
+    assert summary["rows"] == len(data.y)
+    assert summary["groups"] == data.groups.nunique()
+    assert summary["positive rate"] == round(float(data.y.mean()), 4)

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import t as t_dist
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import (
@@ -59,7 +60,7 @@ def test_group_leakage_check_flags_subjects_recognised_by_their_features():
     X, y, subject = _subjects()
     report = group_leakage_check(KNeighborsClassifier(1), X, y, subject)
     assert report.leaky
-    assert report.gap > report.threshold * report.gap_se
+    assert report.z > report.threshold and report.p_value < report.alpha
     assert report.verdict.startswith("leak")
     assert report.identity_match_rate > 10 * report.identity_chance_rate
 
@@ -79,11 +80,14 @@ def test_group_leakage_check_regression_flags_and_uses_rmse():
 
 @pytest.mark.slow
 def test_group_leakage_check_on_pbcseq_flags_1nn_and_not_random_groups():
+    # average precision, the book's primary metric for pbcseq: a 1-NN predicts 0/1, so its
+    # ROC AUC is a coarse two-point curve whose gap stays within the corrected noise
     data = load_pbcseq()
-    real = group_leakage_check(_one_nn(), data.X, data.y, data.groups)
+    ap = "average_precision"
+    real = group_leakage_check(_one_nn(), data.X, data.y, data.groups, scoring=ap)
     assert real.leaky, real.summary()
     shuffled = np.random.default_rng(0).permutation(data.groups.to_numpy())
-    null = group_leakage_check(_one_nn(), data.X, data.y, shuffled)
+    null = group_leakage_check(_one_nn(), data.X, data.y, shuffled, scoring=ap)
     assert not null.leaky, null.summary()
     assert real.identity_match_rate > 10 * real.identity_chance_rate
     assert null.identity_match_rate < 3 * null.identity_chance_rate
@@ -126,11 +130,31 @@ def test_group_leakage_check_scores_match_plain_scikit_learn_on_the_same_folds()
     np.testing.assert_allclose(report.record_scores, np.concatenate(record))
     np.testing.assert_allclose(report.group_scores, np.concatenate(group))
     assert report.gap == pytest.approx(np.mean(record) - np.mean(group))
-    expected_se = np.sqrt(
-        np.var(np.concatenate(record), ddof=1) / 10 + np.var(np.concatenate(group), ddof=1) / 10
-    )
+    # paired by (repeat, fold position); corrected repeated k-fold standard error with
+    # n_test / n_train = (1/5) / (4/5) (Nadeau & Bengio), computed here with scipy
+    d = np.concatenate(record) - np.concatenate(group)
+    expected_se = d.std(ddof=1) * np.sqrt(1 / d.size + 1 / 4)
     assert report.gap_se == pytest.approx(expected_se)
-    assert report.z == pytest.approx(report.gap / expected_se)
+    assert report.z == pytest.approx(d.mean() / expected_se)
+    assert report.p_value == pytest.approx(t_dist.sf(d.mean() / expected_se, df=d.size - 1))
+    assert report.threshold == pytest.approx(t_dist.ppf(0.95, df=d.size - 1))
+    assert report.leaky == (report.p_value < 0.05 and report.gap > report.min_gap)
+
+
+@pytest.mark.slow
+def test_group_leakage_check_false_alarm_rate_on_null_data_is_at_most_alpha():
+    """Independent rows, groups without information: flags at most about alpha."""
+    rng = np.random.default_rng(11)
+    flags = []
+    for seed in range(40):
+        X = rng.normal(size=(120, 3))
+        y = (X[:, 0] + rng.normal(size=120) > 0).astype(int)
+        groups = rng.integers(0, 30, size=120)
+        report = group_leakage_check(LogisticRegression(), X, y, groups, n_splits=5,
+                                     n_repeats=2, random_state=seed)  # fmt: skip
+        flags.append(report.leaky)
+    # binomial(40, 0.05) exceeds 6 with probability < 1%
+    assert sum(flags) <= 6
 
 
 def test_group_leakage_check_identity_is_perfect_for_identical_rows():
@@ -252,7 +276,7 @@ def test_group_leakage_check_rejects_non_estimator():
     [
         ({"n_splits": 1}, "n_splits=1 is too small"),
         ({"n_repeats": 0}, "n_repeats=0 is too small"),
-        ({"threshold": -1.0}, "threshold=-1.0 must be a finite number >= 0"),
+        ({"alpha": 1.0}, "alpha=1.0 must be a number strictly between 0 and 1"),
         ({"min_relative_gap": float("nan")}, "min_relative_gap=nan must be a finite number"),
     ],
 )
