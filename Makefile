@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean
+.PHONY: help venv book test lint typecheck unit servers notebooks bench lab lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ book: $(STAMP)  ## execute every chapter and build the HTML book into _build/htm
 	$(BIN)/python scripts/check_book.py _build/html
 	@echo "The book is in _build/html/index.html"
 
-test: $(STAMP) lint typecheck unit notebooks book  ## every check: lint, types, unit tests, chapters, book build
+test: $(STAMP) lint typecheck unit servers notebooks book  ## every check: lint, types, unit tests, server tests, chapters, book build
 	@echo "make test: all checks passed"
 
 lint:  ## ruff on the package, tests, benchmarks and chapters
@@ -44,7 +44,10 @@ typecheck:  ## mypy on mlkit/
 	$(BIN)/mypy mlkit
 
 unit:  ## unit, property and end-to-end tests of mlkit
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider -m "not server"
+
+servers:  ## tests against real servers: PostgreSQL, MLflow tracking server, Dask cluster (loopback only)
+	MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests/test_servers.py -m server -p no:cacheprovider
 
 notebooks:  ## execute every chapter with nbmake (from jupytext-converted copies in .nbmake/)
 	rm -rf .nbmake && mkdir -p .nbmake

@@ -14,6 +14,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
 - :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
+- :mod:`mlkit.servers`   throwaway local PostgreSQL, MLflow tracking server, Dask cluster
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so
 heavy libraries (optuna, mlflow, matplotlib) load only where they are used.

@@ -1,4 +1,5 @@
-"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``.
+"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``,
+``mlkit tune CONFIG.yaml --storage URL --study NAME --trials N`` (one worker of a shared study).
 
 Exit codes: 0 success; 1 the run failed (the MLflow run is marked FAILED and nothing
 is registered); 2 a bad command line or config (one message, no traceback).
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the versions and aliases of a model")
     models.add_argument("name", help="registered model name")
     models.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+    _add_tune_parser(commands)
     return parser
 
 
@@ -78,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "models":
             return _models(args)
+        if args.command == "tune":
+            return _tune(args)
         return _run(args)
     except ConfigError as error:
         _error(str(error))
@@ -113,7 +117,7 @@ def _models(args: argparse.Namespace) -> int:
     try:
         store = resolve_store(args.store)
         table = list_versions(args.name, store=store)
-    except ValueError as error:
+    except (ValueError, ConnectionError) as error:
         _error(str(error))
         return EXIT_USAGE
     import pandas as pd
@@ -152,6 +156,90 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     print(result.summary())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- mlkit tune
+
+
+def _add_tune_parser(commands: Any) -> None:
+    tune = commands.add_parser(
+        "tune",
+        help="add Bayesian-search trials to a shared Optuna study (one worker; start several)",
+        description="Run --trials Optuna trials of the config's search space on the config's "
+        "training rows and folds, adding them to the study NAME in --storage. Start this "
+        "command on several machines (or several times on one) to feed one study.",
+    )
+    tune.add_argument("config", help="YAML config file (its tuning.space is searched)")
+    tune.add_argument(
+        "--storage",
+        required=True,
+        help="Optuna storage: a database URL (postgresql+psycopg://user@host/db) or a "
+        "journal file path ending in .log/.jsonl (several processes on one machine)",
+    )
+    tune.add_argument("--study", required=True, help="study name shared by all workers")
+    tune.add_argument("--trials", type=int, required=True, help="trials this worker adds")
+    tune.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of this worker's sampler (give each worker its own; default: fresh); "
+        "the holdout and the folds always follow the config's seed",
+    )
+    tune.add_argument(
+        "--scheduler",
+        help="run the fits on a Dask cluster: the scheduler address (tcp://host:port)",
+    )
+
+
+def _tune(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from mlkit.config import ConfigError, load_config
+    from mlkit.pipeline import prepare
+    from mlkit.splits import choose_cv
+    from mlkit.training import holdout_split
+    from mlkit.tuning import tune
+
+    if args.trials < 1:
+        raise ConfigError(f"--trials must be a positive number of trials, got {args.trials}.")
+    config = load_config(args.config)
+    prepared = prepare(config)
+    if not prepared.space:
+        raise ConfigError(f"{args.config}: tuning.space is empty; there is nothing to tune.")
+    data, seed = prepared.data, config.seed
+    split = holdout_split(
+        data.y, groups=data.groups, time=data.time, test_size=config.holdout.test_size,
+        strategy=config.holdout.strategy, random_state=seed,
+    )  # fmt: skip
+    train = data.take(split.train)  # the holdout rows are never tuned on
+    cv = choose_cv(train.y, groups=train.groups, time=train.time,
+                   n_splits=config.cv.n_splits, random_state=seed)  # fmt: skip
+    backend: Any = contextlib.nullcontext()
+    client = None
+    if args.scheduler:
+        import joblib
+        from distributed import Client
+
+        client = Client(args.scheduler, timeout=30)
+        backend = joblib.parallel_config(backend="dask")
+    try:
+        with backend:
+            result = tune(
+                prepared.estimator, prepared.space, train.X, train.y,
+                method="bayes", groups=train.groups, cv=cv, scoring=prepared.scoring,
+                n_iter=args.trials, random_state=args.seed, n_jobs=config.tuning.n_jobs,
+                storage=args.storage, study_name=args.study,
+            )  # fmt: skip
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    finally:
+        if client is not None:
+            client.close()
+    params = ", ".join(f"{k.removeprefix('model__')}={v!r}" for k, v in result.best_params_.items())
+    print(f"study {result.study_name!r}: {result.n_candidates} finished trials")
+    print(f"best {prepared.scoring}: {result.best_score_:.4f} ({params})")
     return EXIT_OK
 
 
