@@ -349,6 +349,25 @@ def test_dask_cluster_cross_validation_equals_n_jobs_1(
     np.testing.assert_array_equal(got, expected)
 
 
+def test_cli_run_with_scheduler_runs_the_fits_on_the_cluster_with_the_same_result(
+    dask_cluster: DaskCluster, dask_client: Any, work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from distributed import get_task_stream
+
+    from mlkit.cli import main
+
+    config = str(work / "tune.yaml")  # bayes search, 4 trials x 3 folds
+    assert main(["run", config, "--no-tracking", "-q"]) == 0
+    local = capsys.readouterr().out
+    with get_task_stream(dask_client) as stream:
+        assert (
+            main(["run", config, "--no-tracking", "-q", "--scheduler", dask_cluster.address]) == 0
+        )
+    remote = capsys.readouterr().out
+    assert remote == local  # same folds, same chosen parameters, same scores
+    assert len(stream.data) >= 4 * 3  # at least every tuning fit ran on the cluster
+
+
 def test_killing_a_dask_worker_mid_tuning_still_completes_with_identical_results(
     tuning_data: tuple[np.ndarray, np.ndarray],
 ) -> None:
