@@ -404,7 +404,9 @@ def test_killing_a_dask_worker_mid_tuning_still_completes_with_identical_results
         assert victim.poll() is not None
         thread.join(timeout=300)
         assert "error" not in outcome, outcome.get("error")
-        assert len(client.scheduler_info()["workers"]) == 1  # one worker finished the job
+        # one worker finished the job: Dask rescheduled the dead worker's fits, and tune
+        # reran the batch whose scattered data died with it (see the next test)
+        assert len(client.scheduler_info()["workers"]) == 1
     result = outcome["result"]
     columns = [c for c in sequential.results_.columns if c not in ("fit_time", "score_time")]
     pd.testing.assert_frame_equal(result.results_[columns], sequential.results_[columns])
@@ -441,3 +443,40 @@ def test_cli_tune_bad_input_exits_2_with_one_message(
     assert main(["tune", str(work / "empty.yaml"), "--storage", "x.jsonl", "--study", "s",
                  "--trials", "1"]) == 2  # fmt: skip
     assert "tuning.space is empty" in capsys.readouterr().err
+
+
+class FutureCancelledError(Exception):
+    """Named like distributed's error for a task whose input data died with a worker."""
+
+
+def test_tune_reruns_fits_lost_with_a_worker_and_says_so_when_it_keeps_failing(
+    monkeypatch: pytest.MonkeyPatch, tuning_data: tuple[np.ndarray, np.ndarray]
+) -> None:
+    import mlkit.tuning as tuning
+
+    X, y = tuning_data
+    tree = DecisionTreeClassifier(random_state=0)
+    expected = tuning.tune(tree, SPACE, X, y, method="grid")
+    real = tuning.Parallel
+    failures = {"left": 2}
+
+    class Flaky:  # loses the whole batch twice, as a cluster losing scattered data does
+        def __init__(self, **kwargs: Any) -> None:
+            self.kwargs = kwargs
+
+        def __call__(self, tasks: Any) -> Any:
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise FutureCancelledError("lost dependencies")
+            return real(**self.kwargs)(tasks)
+
+    monkeypatch.setattr(tuning, "Parallel", Flaky)
+    again = tuning.tune(tree, SPACE, X, y, method="grid")
+    assert failures["left"] == 0
+    pd.testing.assert_frame_equal(
+        again.results_.drop(columns=["fit_time", "score_time"]),
+        expected.results_.drop(columns=["fit_time", "score_time"]),
+    )
+    failures["left"] = 99
+    with pytest.raises(RuntimeError, match=r"lost work 3 times .*FutureCancelledError"):
+        tuning.tune(tree, SPACE, X, y, method="grid")
