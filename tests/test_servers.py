@@ -192,6 +192,19 @@ def test_model_registered_through_server_loads_through_server_with_same_trust_ru
     np.testing.assert_array_equal(same.predict_proba(X_test), model.predict_proba(X_test))
 
 
+def test_cli_models_lists_the_server_registry(
+    tracking: LocalService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlkit.cli import main
+
+    if not _client(tracking.url).search_model_versions("name = 'team'"):
+        pytest.skip("needs the model registered by the concurrent-runs test")
+    assert main(["models", "team", "--store", tracking.url]) == 0
+    out = capsys.readouterr().out
+    assert f"model 'team' in {tracking.url}" in out
+    assert out.count("not promoted") == 3 and "champion" in out
+
+
 def test_unreachable_server_fails_fast_with_a_clear_message(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
