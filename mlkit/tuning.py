@@ -899,8 +899,8 @@ def _check_study(study: Any, fingerprint: Mapping[str, str], *, claim: bool) -> 
             what = _STUDY_CHECKS[key]
             raise ValueError(
                 f"study {study.study_name!r} holds trials scored on other {what}: its "
-                f"checksum is {str(stored[key])[:12]}..., this worker's is {value[:12]}.... "
-                f"Every worker of a shared study must pass the same X, y and folds (the same "
+                f"checksum is {str(stored[key])[:12]}..., this worker's is {value[:12]}...; "
+                f"every worker of a shared study must pass the same X, y and folds (the same "
                 f"cv splitter with a fixed random_state); load the same data, or use another "
                 f"study_name."
             )
