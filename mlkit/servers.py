@@ -466,7 +466,7 @@ def start_tracking_server(
     service = LocalService(
         "mlflow", f"http://{HOST}:{port}", port, folder,
         lambda: _terminate(process, timeout=3.0),  # clients may hold keep-alive connections
-        owns_folder=artifacts is None,
+        owns_folder=True,  # its log; artifacts given by the caller live elsewhere and stay
     )  # fmt: skip
     deadline = time.monotonic() + timeout
 
