@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean serve browser
+.PHONY: help venv book test lint typecheck unit notebooks bench lab lock clean serve browser servers
 
 # `make book` rebuilds only when one of these changed (a stamp file over all of them).
 # Chapters re-execute through jupyter-cache: only the edited chapter, or every chapter
@@ -60,7 +60,7 @@ serve: book  ## serve the built book on 127.0.0.1 (PORT=8000; search needs http,
 browser: book  ## open every page in headless Chromium at 1400 and 400 px (screenshots in _build/screenshots)
 	$(BIN)/python scripts/browser_check.py _build/html
 
-test: $(STAMP) lint typecheck unit notebooks book browser  ## every check: lint, types, unit tests, chapters, book build, browser
+test: $(STAMP) lint typecheck unit servers notebooks book browser  ## every check: lint, types, unit tests, server tests, chapters, book build, browser
 	@echo "make test: all checks passed"
 
 lint:  ## ruff on the package, tests, benchmarks and chapters
@@ -71,7 +71,10 @@ typecheck:  ## mypy on mlkit/
 	$(BIN)/mypy mlkit
 
 unit:  ## unit, property and end-to-end tests of mlkit
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests mlkit --doctest-modules -n 2 -p no:cacheprovider -m "not server"
+
+servers:  ## tests against real servers: PostgreSQL, MLflow tracking server, Dask cluster (loopback only)
+	MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests/test_servers.py -m server -p no:cacheprovider
 
 notebooks:  ## execute every chapter with nbmake (from jupytext-converted copies in .nbmake/)
 	rm -rf .nbmake && mkdir -p .nbmake

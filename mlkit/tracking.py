@@ -52,6 +52,7 @@ __all__ = [
     "ModelVersionInfo",
     "Store",
     "TrackedRun",
+    "TrackingServerUnreachable",
     "UntrustedTypesError",
     "data_checksum",
     "flatten",
@@ -205,8 +206,9 @@ _NOISY_LOGGERS = (
 
 
 def _mlflow() -> Any:
-    """Import mlflow with telemetry off."""
+    """Import mlflow with telemetry off (and no "View run at <url>" lines on stdout)."""
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     with warnings.catch_warnings():
         # `import mlflow` imports tqdm.auto, which warns on stderr inside Jupyter when
         # ipywidgets is absent; mlkit shows no MLflow progress bars, so it is moot.
@@ -244,11 +246,14 @@ _LOCK_GUARD = threading.RLock()
 
 @contextlib.contextmanager
 def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on a local store (``.mlkit.lock`` beside ``mlflow.db``).
+    """Hold an exclusive lock on a store, across processes (and machines, for a server).
 
     Serialises first-time database creation (SQLite + alembic migrations race when
-    several processes create the same database), model registration and alias
-    moves across processes. Re-entrant within a process; a no-op for a tracking server.
+    several processes create the same database), experiment creation, model
+    registration and alias moves, so concurrent runs pass the champion gate one after
+    another. Re-entrant within a process. A local store locks ``.mlkit.lock`` beside
+    ``mlflow.db``; a tracking server (or database URI) holds a short-lived registered
+    model named :data:`SERVER_LOCK_NAME` (see :func:`_server_lock`).
 
     Examples
     --------
@@ -259,7 +264,8 @@ def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[
     """
     resolved = resolve_store(store)
     if resolved.root is None:
-        yield
+        with _server_lock(resolved):
+            yield
         return
     resolved.root.mkdir(parents=True, exist_ok=True)
     path = str(resolved.root / ".mlkit.lock")
@@ -279,6 +285,72 @@ def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[
             if state[1] == 0:
                 state[0].release()
                 del _LOCK_STATE[path]
+
+
+#: Name of the registered model that serves as the lock of a tracking server.
+SERVER_LOCK_NAME = "mlkit.store-lock"
+#: Seconds after which a server lock left by a crashed holder may be broken.
+SERVER_LOCK_TTL = 600.0
+
+
+@contextlib.contextmanager
+def _server_lock(store: Store) -> Iterator[None]:
+    """A mutex shared by every client of a tracking server.
+
+    The only atomic "create if absent" the MLflow REST API offers is creating a
+    registered model (the name is unique in the database), so holding the lock means
+    having created the model :data:`SERVER_LOCK_NAME`, and releasing it deletes it.
+    A lock older than :data:`SERVER_LOCK_TTL` seconds (its holder crashed) is broken.
+    """
+    import random
+    import socket
+    import uuid
+
+    key = f"server:{store.tracking_uri}"
+    with _LOCK_GUARD:
+        state = _LOCK_STATE.get(key)
+        if state is None:
+            client = _client(store)
+            token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+            with _quiet():
+                while not _try_server_lock(client, token):
+                    time.sleep(random.uniform(0.05, 0.3))
+            state = _LOCK_STATE[key] = [(client, token), 0]
+        state[1] += 1
+        try:
+            yield
+        finally:
+            state[1] -= 1
+            if state[1] == 0:
+                del _LOCK_STATE[key]
+                client, token = state[0]
+                with contextlib.suppress(Exception), _quiet():
+                    held = client.get_registered_model(SERVER_LOCK_NAME)
+                    if (held.tags or {}).get("mlkit.lock.owner") == token:
+                        client.delete_registered_model(SERVER_LOCK_NAME)
+
+
+def _try_server_lock(client: Any, token: str) -> bool:
+    """One attempt to take the server lock; breaks a lock that outlived its TTL."""
+    try:
+        client.create_registered_model(
+            SERVER_LOCK_NAME,
+            tags={
+                "mlkit.lock.owner": token,
+                "mlkit.lock.expires": repr(time.time() + SERVER_LOCK_TTL),
+            },
+            description="Held by mlkit while it registers a model version or moves an "
+            "alias; deleted right after. Safe to delete if it is older than 10 minutes.",
+        )
+        return True
+    except Exception as error:
+        if "RESOURCE_ALREADY_EXISTS" not in str(getattr(error, "error_code", error)):
+            raise
+    with contextlib.suppress(Exception):  # it may be released in between
+        held = client.get_registered_model(SERVER_LOCK_NAME)
+        if float((held.tags or {}).get("mlkit.lock.expires", "inf")) < time.time():
+            client.delete_registered_model(SERVER_LOCK_NAME)
+    return False
 
 
 def _retry(func: Any, *args: Any, attempts: int = 40, **kwargs: Any) -> Any:
@@ -305,6 +377,10 @@ def _client(store: Store) -> Any:
 
     if store.tracking_uri in _READY:
         return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
+    if store.root is None:  # a tracking server or a database: fail fast when unreachable
+        _check_reachable(store.tracking_uri)
+        _READY.add(store.tracking_uri)
+        return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
     # Creating the client opens the store, and a new SQLite store runs its alembic
     # migrations then: several processes doing that at once corrupt each other's work,
     # so first use happens under the store lock.
@@ -323,6 +399,35 @@ def _client(store: Store) -> Any:
             _pin_default_experiment(db, store)
     _READY.add(store.tracking_uri)
     return client
+
+
+class TrackingServerUnreachable(ConnectionError):
+    """The tracking server does not answer; the message names it and says what to check."""
+
+
+def _check_reachable(uri: str, *, timeout: float = 5.0) -> None:
+    """Probe an ``http(s)://`` tracking server's ``/health`` once, in seconds, not minutes.
+
+    MLflow's own client retries a refused connection with exponential backoff for
+    minutes before it gives up; a run should rather stop at once and say why.
+    """
+    import urllib.error
+    import urllib.request
+
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return  # it answered (a proxy or auth in front of it): reachable
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise TrackingServerUnreachable(
+            f"the MLflow tracking server at {uri} is unreachable ({reason}); start it "
+            f"(mlflow server --backend-store-uri ... --host ... --port ...) or fix the "
+            f"tracking URI ($MLFLOW_TRACKING_URI, tracking.store in the config, or --store)."
+        ) from None
 
 
 def _template_path() -> Path | None:
@@ -961,7 +1066,9 @@ def load_model(
         allowed |= set(recorded)
     with _quiet():
         uri = _retry(client.get_model_version_download_uri, name, details.version)
-    data = _read_skops(uri, what=f"model {name!r} version {details.version}")
+    data = _read_skops(
+        uri, what=f"model {name!r} version {details.version}", tracking_uri=resolved.tracking_uri
+    )
     found = sorted(sio.get_untrusted_types(data=data))
     missing = [t for t in found if t not in allowed]
     if missing:
@@ -978,8 +1085,12 @@ def load_model(
     return sio.loads(data, trusted=found)
 
 
-def _read_skops(uri: str, *, what: str) -> bytes:
-    """The bytes of the ``*.skops`` file under artifact ``uri`` (read, never executed)."""
+def _read_skops(uri: str, *, what: str, tracking_uri: str | None = None) -> bytes:
+    """The bytes of the ``*.skops`` file under artifact ``uri`` (read, never executed).
+
+    ``tracking_uri`` locates served artifacts (``mlflow-artifacts:/...``) when it is not
+    the process-wide tracking URI.
+    """
     if uri.startswith("file:"):
         from urllib.parse import unquote, urlparse
 
@@ -991,7 +1102,11 @@ def _read_skops(uri: str, *, what: str) -> bytes:
         os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
         try:
             with tempfile.TemporaryDirectory(prefix="mlkit-load-") as tmp, _quiet():
-                folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+                folder = Path(
+                    mlflow.artifacts.download_artifacts(
+                        artifact_uri=uri, dst_path=tmp, tracking_uri=tracking_uri
+                    )
+                )
                 files = sorted(folder.rglob("*.skops"))
                 if files:
                     return files[0].read_bytes()
@@ -1324,7 +1439,11 @@ def list_versions(
         try:
             model = _retry(client.get_registered_model, name)
         except Exception:
-            names = sorted(m.name for m in _retry(client.search_registered_models))
+            names = sorted(
+                m.name
+                for m in _retry(client.search_registered_models)
+                if m.name != SERVER_LOCK_NAME
+            )
             raise ValueError(
                 f"no registered model named {name!r} in {resolved}; registered: "
                 f"{names or 'none yet'}."
