@@ -56,7 +56,7 @@ __all__ = [
 # --------------------------------------------------------------------------- policies
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Context:
     """What a policy may look at when period ``period`` has just ended.
 
@@ -365,7 +365,7 @@ class _Cached:
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReplayResult:
     """Result of :func:`replay`.
 

@@ -62,7 +62,7 @@ _PSI_FLOOR = 1e-4  # bin share floor, so an empty bin gives a large but finite P
 # --------------------------------------------------------------------------- profile
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DriftProfile:
     """What a drift check needs to remember about the reference data.
 
@@ -225,7 +225,7 @@ class DriftProfile:
 # --------------------------------------------------------------------------- report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DriftReport:
     """Result of :func:`data_drift`: one row per column.
 

@@ -147,7 +147,7 @@ def test_compare_models_custom_splitter_used_as_given():
         ({"baseline (prior)": LogisticRegression()}, {}, "reserved for the dummy baseline"),
         ({"m": LogisticRegression()}, {"time": np.arange(160)}, "time gives time-ordered folds"),
         ({"m": LogisticRegression()}, {"cv": TimeSeriesSplit(3)}, "cv=TimeSeriesSplit"),
-        ({"m": LogisticRegression()}, {"cv": KFold(3)}, "in both train and test of fold"),
+        ({"m": LogisticRegression()}, {"cv": KFold(3)}, "on both sides of fold"),
         ({"m": LogisticRegression()}, {"scoring": ["roc_auc", "f1"]}, "is a list"),
         ({"m": LogisticRegression()}, {"alpha": 1.5}, "alpha=1.5"),
         ({"m": LogisticRegression()}, {"n_repeats": 0}, "n_repeats=0 is too small"),

@@ -20,8 +20,14 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
-- :mod:`mlkit.cli`       ``mlkit run CONFIG.yaml``, ``mlkit validate``, ``mlkit models``
+- :mod:`mlkit.drift`     data drift tests (KS, chi2, Z, Wasserstein, Jensen-Shannon, PSI),
+  reference profiles, river concept-drift detectors
+- :mod:`mlkit.continuous` replaying retraining policies with label delay and a gate
+- :mod:`mlkit.monitor`   the engine of ``mlkit monitor``: drift of new data against the champion
 - :mod:`mlkit.diagnostics` LR range test, debug-set overfit, gradient norms, seed spread
+- :mod:`mlkit.display`   readable tables, one plot style, quiet glue for notebooks
+- :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``monitor``, ``tune``
+- :mod:`mlkit.servers`   throwaway local PostgreSQL, MLflow tracking server, Dask cluster
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so
 heavy libraries (optuna, mlflow, matplotlib) load only where they are used.

@@ -3,11 +3,12 @@
 A model is only worth its complexity if it beats the best thing that ignores the
 features. :func:`compare_baselines` scores every applicable scikit-learn dummy strategy
 on the same cross-validation folds; :func:`beats_baseline` compares a real model with
-the best of them fold by fold and decides, by a stated rule, whether the margin is
-larger than the fold-to-fold noise.
+the best of them fold by fold, on repeated k-fold cross-validation, and decides with
+the corrected repeated k-fold t-test (:func:`mlkit.stats.corrected_ttest`) whether the
+margin is larger than the noise.
 
-Both functions materialise the folds once (``list(cv.split(X, y, groups))``) and reuse
-them for every strategy and the model, so the comparisons are paired. Ill-defined
+Both functions materialise the folds once and reuse them for every strategy and the
+model, so the comparisons are paired. Ill-defined
 metrics are handled on purpose: precision, recall and F1 of a model that never
 predicts the positive class count as 0 (``zero_division=0.0``) rather than warning.
 """
@@ -15,13 +16,18 @@ predicts the positive class count as 0 (``zero_division=0.0``) rather than warni
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlkit._validation import check_consistent_length, check_groups, check_target
+from mlkit._validation import (
+    check_consistent_length,
+    check_groups,
+    check_positive_int,
+    check_target,
+)
 from mlkit.metrics import (
     METRIC_SETS,
     Task,
@@ -166,14 +172,30 @@ def _fold_scores(
     scorers: dict[str, Any],
     *,
     n_jobs: int | None,
+    train: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Per-fold test scores (greater is better) of ``estimator`` on the given folds."""
+    """Per-fold test scores (greater is better) of ``estimator`` on the given folds.
+
+    With ``train=True`` the training-fold scores are returned too, as ``train_<name>``.
+    """
     from sklearn.model_selection import cross_validate
 
     result = cross_validate(
-        estimator, X, y, cv=folds, scoring=scorers, n_jobs=n_jobs, error_score="raise"
+        estimator,
+        X,
+        y,
+        cv=folds,
+        scoring=scorers,
+        n_jobs=n_jobs,
+        error_score="raise",
+        return_train_score=train,
     )
-    return {name: np.asarray(result[f"test_{name}"], dtype=float) for name in scorers}
+    scores = {name: np.asarray(result[f"test_{name}"], dtype=float) for name in scorers}
+    if train:
+        scores |= {
+            f"train_{name}": np.asarray(result[f"train_{name}"], dtype=float) for name in scorers
+        }
+    return scores
 
 
 # --------------------------------------------------------------------------- compare
@@ -269,7 +291,8 @@ class BaselineComparison:
 
     Scores are in natural units (losses positive). ``margin`` and the paired
     differences are oriented so that positive means "the model is better", whatever
-    the metric's direction.
+    the metric's direction. The folds are ``n_repeats`` repetitions of
+    ``n_splits``-fold cross-validation, repeat after repeat.
 
     Attributes
     ----------
@@ -280,28 +303,36 @@ class BaselineComparison:
     model_score, baseline_score : float
         Cross-validated mean of the model and of the best baseline.
     baseline_strategy : str
-        The best dummy strategy (best mean score).
+        The best dummy strategy, chosen by its mean score on the *training* folds (the
+        test folds only measure it).
     margin : float
         Mean paired improvement of the model over the baseline (> 0: model better).
     model_fold_scores, baseline_fold_scores : tuple of float
-        Per-fold scores on the same folds.
+        Per-fold test scores on the same folds (``n = n_splits * n_repeats`` of them).
     difference_std : float
-        Standard deviation (ddof=1) of the paired per-fold improvements.
+        Standard deviation (ddof=1) of the ``n`` paired per-fold improvements.
     standard_error : float
-        Naive standard error ``difference_std / sqrt(k)``; too small, because the
+        Naive standard error ``difference_std / sqrt(n)``; too small, because the
         training sets of the folds overlap.
     corrected_standard_error : float
-        Nadeau-Bengio corrected standard error
-        ``difference_std * sqrt(1/k + n_test/n_train)``.
+        Corrected repeated k-fold standard error (Nadeau & Bengio 2003; Bouckaert &
+        Frank 2004) ``difference_std * sqrt(1/n + n_test/n_train)``.
     t_statistic, p_value : float
-        Corrected resampled t-test, one-sided (H0: the model is no better).
+        Corrected repeated k-fold t-test, ``n - 1`` degrees of freedom, one-sided
+        (H0: the model is no better).
     alpha : float
         Significance level of the gate.
     beats : bool
-        ``p_value < alpha`` (equivalently ``margin > t_{1-alpha, k-1} *
+        ``p_value < alpha`` (equivalently ``margin > t_{1-alpha, n-1} *
         corrected_standard_error``).
     baseline_means : dict
-        Mean score of every dummy strategy.
+        Mean test score of every dummy strategy.
+    baseline_train_means : dict
+        Mean training-fold score of every dummy strategy (what the choice used).
+    n_repeats : int
+        Repetitions of the k-fold cross-validation.
+    test_train_ratio : float
+        Mean ``n_test / n_train`` of the folds, used by the correction.
     """
 
     metric: str
@@ -320,33 +351,47 @@ class BaselineComparison:
     alpha: float
     beats: bool
     baseline_means: dict[str, float]
+    baseline_train_means: dict[str, float] = field(default_factory=dict)
+    n_repeats: int = 1
+    test_train_ratio: float = float("nan")
+
+    @property
+    def n_folds(self) -> int:
+        """Number of paired fold scores (``n_splits * n_repeats``)."""
+        return len(self.model_fold_scores)
 
     @property
     def n_splits(self) -> int:
-        """Number of folds."""
-        return len(self.model_fold_scores)
+        """Folds per repeat."""
+        return self.n_folds // max(self.n_repeats, 1)
 
     def to_frame(self) -> pd.DataFrame:
-        """Per-fold scores: ``model``, ``baseline`` and ``improvement`` (> 0: model better)."""
+        """Per-fold scores: ``model``, ``baseline`` and ``improvement`` (> 0: model better).
+
+        Indexed by ``(repeat, fold)``.
+        """
         model = np.asarray(self.model_fold_scores)
         baseline = np.asarray(self.baseline_fold_scores)
         sign = 1.0 if self.greater_is_better else -1.0
-        frame = pd.DataFrame(
-            {"model": model, "baseline": baseline, "improvement": sign * (model - baseline)},
-            index=pd.RangeIndex(self.n_splits, name="fold"),
+        index = pd.MultiIndex.from_product(
+            [range(self.n_repeats), range(self.n_splits)], names=["repeat", "fold"]
         )
-        return frame
+        return pd.DataFrame(
+            {"model": model, "baseline": baseline, "improvement": sign * (model - baseline)},
+            index=index,
+        )
 
     def summary(self) -> str:
         """A few lines of plain text: scores, margin, noise, verdict."""
         direction = "higher" if self.greater_is_better else "lower"
         verdict = "BEATS" if self.beats else "does NOT beat"
         return (
-            f"{self.metric} ({direction} is better), {self.n_splits} folds\n"
+            f"{self.metric} ({direction} is better), {self.n_repeats} x {self.n_splits}-fold "
+            f"cross-validation\n"
             f"model {self.model_score:.4g} vs best baseline '{self.baseline_strategy}' "
             f"{self.baseline_score:.4g}\n"
             f"margin {self.margin:+.4g} (fold-to-fold std of the improvement "
-            f"{self.difference_std:.3g}, corrected standard error "
+            f"{self.difference_std:.3g}, corrected repeated k-fold standard error "
             f"{self.corrected_standard_error:.3g}, one-sided p = {self.p_value:.3g})\n"
             f"verdict: the model {verdict} the baseline at alpha = {self.alpha:g}"
         )
@@ -356,61 +401,40 @@ class BaselineComparison:
 
 
 def nadeau_bengio_test(differences: Any, *, test_train_ratio: float) -> dict[str, float]:
-    """One-sided corrected resampled t-test on paired per-fold differences.
+    """Deprecated: use :func:`mlkit.stats.corrected_ttest` (this is a thin alias).
 
-    Nadeau & Bengio (2003) correct the variance of the mean of ``k`` fold differences
-    for the overlap of the training sets: ``var = (1/k + n_test/n_train) * s^2``
-    instead of ``s^2 / k``. ``t = mean / sqrt(var)`` is compared with Student's t with
-    ``k - 1`` degrees of freedom; H1 is "mean difference > 0".
-
-    Parameters
-    ----------
-    differences : array-like of shape (k,)
-        Per-fold improvements (> 0 means better), ``k >= 2``.
-    test_train_ratio : float
-        ``n_test / n_train`` (about ``1 / (k - 1)`` for k-fold).
-
-    Returns
-    -------
-    dict
-        ``mean``, ``std`` (ddof=1), ``standard_error`` (naive),
-        ``corrected_standard_error``, ``t_statistic``, ``p_value``.
+    One-sided (H1: mean > 0) corrected resampled t-test on paired per-fold differences,
+    returned as a dict with the keys of the old API: ``mean``, ``std``,
+    ``standard_error`` (naive), ``corrected_standard_error``, ``t_statistic``,
+    ``p_value``.
 
     Examples
     --------
+    >>> import warnings
     >>> from mlkit.baselines import nadeau_bengio_test
-    >>> result = nadeau_bengio_test([0.02, 0.03, 0.01, 0.04, 0.02], test_train_ratio=0.25)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     result = nadeau_bengio_test([0.02, 0.03, 0.01, 0.04, 0.02], test_train_ratio=0.25)
     >>> round(result["p_value"], 4)
     0.0175
     """
-    from scipy import stats
+    import warnings
 
-    diff = np.asarray(differences, dtype=float)
-    if diff.ndim != 1 or diff.size < 2 or not np.isfinite(diff).all():
-        raise ValueError(
-            "differences must be a 1-D array of at least 2 finite per-fold values; "
-            "use a splitter with n_splits>=2."
-        )
-    if not math.isfinite(test_train_ratio) or test_train_ratio <= 0:
-        raise ValueError(f"test_train_ratio={test_train_ratio!r} must be a finite number > 0.")
-    k = diff.size
-    mean = float(diff.mean())
-    std = float(diff.std(ddof=1))
-    se = std / math.sqrt(k)
-    corrected = std * math.sqrt(1.0 / k + test_train_ratio)
-    if corrected > 1e-12 * max(1.0, abs(mean)):
-        t = mean / corrected
-        p = float(stats.t.sf(t, df=k - 1))
-    else:  # every fold gave the same improvement: no noise to compare against
-        t = math.copysign(math.inf, mean) if mean != 0 else 0.0
-        p = 0.0 if mean > 0 else (0.5 if mean == 0 else 1.0)
+    from mlkit.stats import corrected_ttest
+
+    warnings.warn(
+        "nadeau_bengio_test is deprecated; use mlkit.stats.corrected_ttest.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    test = corrected_ttest(differences, test_train_ratio=test_train_ratio)
     return {
-        "mean": mean,
-        "std": std,
-        "standard_error": se,
-        "corrected_standard_error": corrected,
-        "t_statistic": float(t),
-        "p_value": p,
+        "mean": test.mean,
+        "std": test.std,
+        "standard_error": test.std / math.sqrt(test.n),
+        "corrected_standard_error": test.standard_error,
+        "t_statistic": test.t_statistic,
+        "p_value": test.p_value,
     }
 
 
@@ -420,38 +444,65 @@ def beats_baseline(
     y: Any,
     *,
     groups: Any = None,
+    time: Any = None,
     cv: Any = None,
+    n_splits: int = 5,
+    n_repeats: int = 5,
     scoring: Any = None,
     n_jobs: int | None = None,
     alpha: float = 0.05,
+    random_state: int = 0,
 ) -> BaselineComparison:
-    """Does ``estimator`` beat the best dummy baseline by more than the fold noise?
+    """Does ``estimator`` beat the best dummy baseline by more than the noise?
 
     The model and every dummy strategy (:func:`baseline_strategies`) are
-    cross-validated on the *same* folds. The best baseline is the strategy with the best
-    mean score; the paired per-fold improvements ``d_i`` (model minus baseline, signed
-    so that > 0 means better) are tested with the Nadeau-Bengio corrected resampled
-    t-test (:func:`nadeau_bengio_test`).
+    cross-validated on the *same* folds: by default ``n_repeats`` repetitions of
+    ``n_splits``-fold CV from :func:`mlkit.splits.repeated_folds` (whole groups per
+    fold, stratified for classification). The best baseline is the strategy with the
+    best mean score on the **training** folds, so the test folds that judge the
+    comparison play no part in choosing the opponent. The ``n`` paired per-fold
+    improvements ``d_i`` (model minus baseline, signed so that > 0 means better) are
+    tested with the corrected repeated k-fold t-test
+    (:func:`mlkit.stats.corrected_ttest`; Nadeau & Bengio 2003, Bouckaert & Frank 2004).
 
     **The rule:** ``beats`` is True if and only if the one-sided p-value is below
     ``alpha``, which is the same as::
 
-        margin > t_{1 - alpha, k - 1} * std(d) * sqrt(1/k + n_test/n_train)
+        margin > t_{1 - alpha, n - 1} * std(d) * sqrt(1/n + n_test/n_train)
 
-    with ``margin = mean(d)`` and ``k`` folds. A negative or zero margin never beats.
-    The correction makes the gate stricter than the naive ``std(d) / sqrt(k)``, because
-    fold scores share most of their training data and are not independent.
+    with ``margin = mean(d)``. A negative or zero margin never beats. The correction
+    makes the gate stricter than the naive ``std(d) / sqrt(n)``, because fold scores
+    share most of their training data and are not independent; with it, the rate of
+    false "beats" on data without signal stays near ``alpha``.
+
+    Time-ordered data are refused (``time`` given, or a ``TimeSeriesSplit``): their
+    folds are neither exchangeable nor of equal size, so no t-test over folds is valid
+    (:func:`mlkit.stats.check_exchangeable`). Compare on one later holdout period
+    instead, e.g. with :func:`mlkit.stats.paired_bootstrap`.
 
     Parameters
     ----------
     estimator : scikit-learn estimator (unfitted)
         The model to test; cloned for every fold.
-    X, y, groups, cv, n_jobs
+    X, y, groups, n_jobs
         As in :func:`compare_baselines`.
+    time : None
+        Must be ``None``; given time stamps raise the ``ValueError`` above.
+    cv : None, int or splitter, default=None
+        ``None`` uses ``n_repeats x n_splits`` repeated folds; an int sets
+        ``n_splits``. A splitter is used as given (e.g. ``RepeatedStratifiedKFold``);
+        it must not be time-ordered, and ``n_repeats`` is then taken as 1 unless the
+        splitter has ``n_repeats``.
+    n_splits : int, default=5
+        Folds per repeat.
+    n_repeats : int, default=5
+        Repetitions with different shuffles (seeds ``random_state + r``).
     scoring : None, str or callable, default=None
         One metric; ``None`` uses :data:`mlkit.metrics.DEFAULT_SCORING` of the task.
     alpha : float, default=0.05
         Significance level, in (0, 1).
+    random_state : int, default=0
+        Seed of the first repeat.
 
     Returns
     -------
@@ -461,7 +512,7 @@ def beats_baseline(
     ------
     ValueError
         As :func:`compare_baselines`, and for an object without ``fit``, a list of
-        metrics, or ``alpha`` outside (0, 1).
+        metrics, ``alpha`` outside (0, 1), ``time`` given or a time-ordered ``cv``.
 
     Examples
     --------
@@ -472,9 +523,13 @@ def beats_baseline(
     >>> X = rng.normal(size=(200, 3))
     >>> y = X @ [1.0, 2.0, 0.0] + rng.normal(size=200)
     >>> result = beats_baseline(LinearRegression(), X, y, scoring="rmse")
-    >>> result.baseline_strategy, result.beats
-    ('mean', True)
+    >>> result.baseline_strategy, result.n_repeats, result.n_splits, result.beats
+    ('mean', 5, 5, True)
     """
+    from mlkit.metrics import DEFAULT_SCORING
+    from mlkit.splits import repeated_folds
+    from mlkit.stats import check_exchangeable, corrected_ttest
+
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
         raise ValueError(
             f"estimator must be an unfitted scikit-learn estimator (with fit and "
@@ -487,22 +542,44 @@ def beats_baseline(
         )
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r} must be a number strictly between 0 and 1, e.g. 0.05.")
-    y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
-    from mlkit.metrics import DEFAULT_SCORING
+    check_exchangeable(cv, time=time, name="cv")
+    if cv is None or (isinstance(cv, int | np.integer) and not isinstance(cv, bool)):
+        y_arr = check_target(y, name="y")
+        check_consistent_length(X=X, y=y_arr)
+        group_arr = None if groups is None else check_groups(groups, n_samples=y_arr.shape[0])
+        task = infer_task(y_arr)
+        folds = list(
+            repeated_folds(
+                X,
+                y_arr,
+                groups=group_arr,
+                n_splits=n_splits if cv is None else int(cv),
+                n_repeats=n_repeats,
+                random_state=random_state,
+            )
+        )
+        repeats = check_positive_int(n_repeats, name="n_repeats")
+    else:
+        y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
+        repeats = int(getattr(cv, "n_repeats", 1))
+        if len(folds) % repeats:
+            repeats = 1
 
     scorers = _scorers(DEFAULT_SCORING[task] if scoring is None else scoring, task=task, y=y_arr)
     [(name, scorer)] = scorers.items()
     loss = _is_loss(name, scorer)
 
     model_scores = _fold_scores(estimator, X, y_arr, folds, scorers, n_jobs=n_jobs)[name]
-    baseline_scores = {
-        strategy: _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs)[name]
+    baseline_runs = {
+        strategy: _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs, train=True)
         for strategy, dummy in baseline_strategies(task).items()
     }
-    best = max(baseline_scores, key=lambda s: float(np.mean(baseline_scores[s])))
+    train_means = {s: float(np.mean(r[f"train_{name}"])) for s, r in baseline_runs.items()}
+    best = max(train_means, key=lambda s: train_means[s])  # chosen on training folds only
+    baseline_scores = {s: r[name] for s, r in baseline_runs.items()}
     differences = model_scores - baseline_scores[best]  # greater-is-better: > 0 model better
     ratio = float(np.mean([len(test) / len(train) for train, test in folds]))
-    test = nadeau_bengio_test(differences, test_train_ratio=ratio)
+    test = corrected_ttest(differences, test_train_ratio=ratio, alternative="greater")
     sign = -1.0 if loss else 1.0
     return BaselineComparison(
         metric=name,
@@ -510,17 +587,20 @@ def beats_baseline(
         model_score=float(sign * model_scores.mean()),
         baseline_strategy=best,
         baseline_score=float(sign * baseline_scores[best].mean()),
-        margin=test["mean"],
+        margin=test.mean,
         model_fold_scores=tuple(float(v) for v in sign * model_scores),
         baseline_fold_scores=tuple(float(v) for v in sign * baseline_scores[best]),
-        difference_std=test["std"],
-        standard_error=test["standard_error"],
-        corrected_standard_error=test["corrected_standard_error"],
-        t_statistic=test["t_statistic"],
-        p_value=test["p_value"],
+        difference_std=test.std,
+        standard_error=test.std / math.sqrt(test.n),
+        corrected_standard_error=test.standard_error,
+        t_statistic=test.t_statistic,
+        p_value=test.p_value,
         alpha=float(alpha),
-        beats=bool(test["mean"] > 0 and test["p_value"] < alpha),
+        beats=bool(test.mean > 0 and test.p_value < alpha),
         baseline_means={s: float(sign * v.mean()) for s, v in baseline_scores.items()},
+        baseline_train_means={s: float(sign * v) for s, v in train_means.items()},
+        n_repeats=repeats,
+        test_train_ratio=ratio,
     )
 
 

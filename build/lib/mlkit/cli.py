@@ -1,16 +1,20 @@
-"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``.
+"""Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``,
+``mlkit monitor CONFIG.yaml --data NEW.csv``,
+``mlkit tune CONFIG.yaml --storage URL --study NAME --trials N`` (one worker of a shared study).
 
 Exit codes: 0 success; 1 the run failed (the MLflow run is marked FAILED and nothing
 is registered); 2 a bad command line or config (one message, no traceback).
+``mlkit monitor`` exits 0 without drift, 1 with drift and 2 for a bad file or columns.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = ["main"]
@@ -43,15 +47,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     run.add_argument(
+        "--scheduler",
+        help="run the CV and tuning fits on a Dask cluster: its scheduler address "
+        "(tcp://host:port)",
+    )
+    run.add_argument(
         "--traceback", action="store_true", help="print the full traceback when the run fails"
     )
 
     validate = commands.add_parser("validate", help="check a config (and its data) without running")
     validate.add_argument("config", help="YAML config file")
 
+    monitor = commands.add_parser(
+        "monitor",
+        help="test new data for drift against the champion's reference profile "
+        "(exit 0: no drift, 1: drift, 2: bad file or columns)",
+    )
+    monitor.add_argument("config", help="the YAML config the model was run with")
+    monitor.add_argument("--data", required=True, help="CSV or Parquet file of new rows")
+    monitor.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+    monitor.add_argument("--alias", default="champion", help="model alias to compare with")
+    monitor.add_argument("--alpha", type=float, default=0.05, help="level of the tests")
+    monitor.add_argument(
+        "--drift-share",
+        type=float,
+        default=0.5,
+        help="share of drifted columns that counts as drift (default 0.5)",
+    )
+    monitor.add_argument(
+        "--retrain",
+        action="store_true",
+        help="on drift, re-run the pipeline on the config's data plus the new rows "
+        "(needs the target column) and gate the new model against the champion",
+    )
+
     models = commands.add_parser("models", help="list the versions and aliases of a model")
     models.add_argument("name", help="registered model name")
     models.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+    _add_tune_parser(commands)
     return parser
 
 
@@ -78,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "models":
             return _models(args)
+        if args.command == "monitor":
+            return _monitor(args)
+        if args.command == "tune":
+            return _tune(args)
         return _run(args)
     except ConfigError as error:
         _error(str(error))
@@ -113,7 +150,7 @@ def _models(args: argparse.Namespace) -> int:
     try:
         store = resolve_store(args.store)
         table = list_versions(args.name, store=store)
-    except ValueError as error:
+    except (ValueError, ConnectionError) as error:
         _error(str(error))
         return EXIT_USAGE
     import pandas as pd
@@ -124,6 +161,43 @@ def _models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    """Exit 0 without drift, 1 with drift (after any --retrain), 2 on a bad input."""
+    from mlkit.config import load_config
+    from mlkit.display import format_number
+    from mlkit.monitor import MonitorError, check_new_data, retrain_with
+
+    config = load_config(args.config)
+    try:
+        result = check_new_data(
+            config,
+            args.data,
+            store=args.store,
+            alias=args.alias,
+            alpha=args.alpha,
+            drift_share=args.drift_share,
+        )
+    except MonitorError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    table = result.report.to_frame()
+    shown = table[["test", "statistic", "p_adjusted", "distance", "drifted", "psi"]]
+    print(f"model {result.model_name!r} version {result.version} ({args.alias}); "
+          f"{result.n_rows} new rows")  # fmt: skip
+    print(shown.map(format_number).to_string())
+    print(result.report.summary())
+    if result.drifted and args.retrain:
+        try:
+            retrained = retrain_with(
+                config, args.data, store=args.store, echo=lambda line: print(f"- {line}")
+            )
+        except MonitorError as error:
+            _error(str(error))
+            return EXIT_USAGE
+        print(retrained.summary())
+    return EXIT_FAILED if result.drifted else EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from mlkit.config import ConfigError, load_config
     from mlkit.pipeline import run_pipeline
@@ -131,12 +205,13 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     echo: Any = None if args.quiet else (lambda line: print(f"- {line}", flush=True))
     try:
-        result = run_pipeline(
-            config,
-            store=args.store,
-            tracking=False if args.no_tracking else None,
-            echo=echo,
-        )
+        with _dask_backend(args.scheduler):
+            result = run_pipeline(
+                config,
+                store=args.store,
+                tracking=False if args.no_tracking else None,
+                echo=echo,
+            )
     except ConfigError:
         raise
     except KeyboardInterrupt:
@@ -152,6 +227,93 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     print(result.summary())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- mlkit tune
+
+
+def _add_tune_parser(commands: Any) -> None:
+    tune = commands.add_parser(
+        "tune",
+        help="add Bayesian-search trials to a shared Optuna study (one worker; start several)",
+        description="Run --trials Optuna trials of the config's search space on the config's "
+        "training rows and folds, adding them to the study NAME in --storage. Start this "
+        "command on several machines (or several times on one) to feed one study.",
+    )
+    tune.add_argument("config", help="YAML config file (its tuning.space is searched)")
+    tune.add_argument(
+        "--storage",
+        required=True,
+        help="Optuna storage: a database URL (postgresql+psycopg://user@host/db) or a "
+        "journal file path ending in .log/.jsonl (several processes on one machine)",
+    )
+    tune.add_argument("--study", required=True, help="study name shared by all workers")
+    tune.add_argument("--trials", type=int, required=True, help="trials this worker adds")
+    tune.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of this worker's sampler (give each worker its own; default: fresh); "
+        "the holdout and the folds always follow the config's seed",
+    )
+    tune.add_argument(
+        "--scheduler",
+        help="run the fits on a Dask cluster: the scheduler address (tcp://host:port)",
+    )
+
+
+@contextlib.contextmanager
+def _dask_backend(address: str | None) -> Iterator[None]:
+    """Send joblib's parallel work (CV and tuning fits) to the Dask cluster at ``address``."""
+    if not address:
+        yield
+        return
+    import joblib
+    from distributed import Client
+
+    with Client(address, timeout=30), joblib.parallel_config(backend="dask"):
+        yield
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from mlkit.config import ConfigError, load_config
+    from mlkit.pipeline import prepare
+    from mlkit.splits import choose_cv
+    from mlkit.training import holdout_split
+    from mlkit.tuning import tune
+
+    if args.trials < 1:
+        raise ConfigError(f"--trials must be a positive number of trials, got {args.trials}.")
+    config = load_config(args.config)
+    prepared = prepare(config)
+    if not prepared.space:
+        raise ConfigError(f"{args.config}: tuning.space is empty; there is nothing to tune.")
+    data, seed = prepared.data, config.seed
+    split = holdout_split(
+        data.y, groups=data.groups, time=data.time, test_size=config.holdout.test_size,
+        strategy=config.holdout.strategy, random_state=seed,
+    )  # fmt: skip
+    train = data.take(split.train)  # the holdout rows are never tuned on
+    cv = choose_cv(train.y, groups=train.groups, time=train.time,
+                   n_splits=config.cv.n_splits, random_state=seed)  # fmt: skip
+    try:
+        with _dask_backend(args.scheduler):
+            result = tune(
+                prepared.estimator, prepared.space, train.X, train.y,
+                method="bayes", groups=train.groups, cv=cv, scoring=prepared.scoring,
+                n_iter=args.trials, random_state=args.seed, n_jobs=config.tuning.n_jobs,
+                storage=args.storage, study_name=args.study,
+            )  # fmt: skip
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    params = ", ".join(f"{k.removeprefix('model__')}={v!r}" for k, v in result.best_params_.items())
+    print(
+        f"study {result.study_name!r}: {result.n_candidates} finished trials "
+        f"(this worker added {args.trials} in {result.wall_time:.1f} s)"
+    )
+    print(f"best {prepared.scoring}: {result.best_score_:.4f} ({params})")
     return EXIT_OK
 
 

@@ -33,6 +33,11 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+# The allowed values come from the modules that own them, so they cannot drift apart.
+from mlkit import metrics as _metrics
+from mlkit import training as _training
+from mlkit import tuning as _tuning
+
 __all__ = [
     "DATASETS",
     "HOLDOUT_STRATEGIES",
@@ -57,11 +62,11 @@ __all__ = [
 #: Named datasets a config may load with ``data.dataset`` (see :mod:`mlkit.datasets`).
 DATASETS: tuple[str, ...] = ("pbcseq", "flights", "patient_visits")
 #: How the test rows are held out (``holdout.strategy``).
-HOLDOUT_STRATEGIES: tuple[str, ...] = ("auto", "group", "time", "stratified", "random")
+HOLDOUT_STRATEGIES: tuple[str, ...] = _training.HOLDOUT_STRATEGIES
 #: Search methods (``tuning.method``); ``"none"`` cross-validates the fixed parameters.
-TUNING_METHODS: tuple[str, ...] = ("none", "grid", "random", "bayes", "halving")
+TUNING_METHODS: tuple[str, ...] = ("none", *_tuning.METHODS)
 #: Supervised tasks (``task``); ``"auto"`` infers it from the target.
-TASKS: tuple[str, ...] = ("auto", "binary", "multiclass", "regression")
+TASKS: tuple[str, ...] = ("auto", *_metrics.TASKS)
 #: Data file suffixes ``data.path`` may have.
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet", ".pq")
 

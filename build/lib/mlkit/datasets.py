@@ -4,8 +4,9 @@ Nothing here downloads: the real datasets are small extracts shipped with the
 package (see ``mlkit/data/README.md`` for provenance, licences and checksums) and
 the synthetic cohort is generated from a seed.
 
-- :func:`load_pbcseq`: 1945 follow-up visits of 312 liver patients (Mayo Clinic PBC
-  study), label "death within 2 years of the visit", grouped by patient.
+- :func:`load_pbcseq`: follow-up visits of liver patients (Mayo Clinic PBC study),
+  label "death within 2 years of the visit", grouped by patient; visits whose 2-year
+  outcome is unknown (censored or transplanted within 2 years) are left out.
 - :func:`load_flights`: 48,000 New York City flights of 2013 with the weather at the
   origin, label "arrived more than 15 minutes late", ordered in time.
 - :func:`make_patient_visits`: a cohort of patients with several visits each, a
@@ -143,10 +144,14 @@ PBCSEQ_FEATURES = [
 
 _PBCSEQ_DESCRIPTION = """\
 Mayo Clinic primary biliary cirrhosis (PBC) follow-up visits, R survival::pbcseq.
-1945 visits of 312 patients enrolled in a randomised trial of D-penicillamine (1974-1984);
-each row is one visit with the lab values measured at that visit.
-Label y: the patient died within 2 years (730 days) of the visit (status == 2 and
-futime - day <= 730). Censored and transplanted patients count as negatives.
+The file holds 1945 visits of 312 patients enrolled in a randomised trial of
+D-penicillamine (1974-1984); each row is one visit with the lab values measured at it.
+Label y: the patient died within the horizon (default 730 days) of the visit
+(status == 2 and futime - day <= horizon). Visits whose outcome at the horizon is
+unknown (follow-up ended by censoring or by a liver transplant within the horizon)
+are dropped by default: their label is neither 0 nor 1. Transplant is informative
+censoring (the sickest patients are transplanted), so counting those visits as
+"survived" would bias the label towards 0 exactly where risk is highest.
 groups: patient id. time: days from registration to the visit.
 Features: age at registration (years), male (0/1), trt (1 D-penicillamine, 2 placebo),
 ascites, hepato (hepatomegaly), spiders (spider angiomas), edema (0, 0.5, 1),
@@ -156,32 +161,64 @@ platelet (count), protime (prothrombin time, s), stage (histologic stage 1-4).
 Missing values are left as NaN: impute inside a pipeline."""
 
 
-def load_pbcseq(*, horizon_days: int = 730) -> Dataset:
+#: How :func:`load_pbcseq` treats visits whose outcome at the horizon is unknown.
+UNKNOWN_OUTCOME_CHOICES = ("drop", "negative")
+
+
+def load_pbcseq(*, horizon_days: int = 730, unknown_outcome: str = "drop") -> Dataset:
     """Load the PBC follow-up visits (real data, grouped by patient).
+
+    The label of a visit is "the patient died within ``horizon_days`` of this visit".
+    It is known for two kinds of visit: the patient died within the horizon (1), or
+    was followed, alive and without a transplant, for at least ``horizon_days`` after
+    the visit (0). For the other visits follow-up ended earlier, by censoring
+    (``status == 0``) or a liver transplant (``status == 1``), so nobody knows whether
+    the patient would have died within the horizon. Those visits are dropped by
+    default.
 
     Parameters
     ----------
     horizon_days : int, default=730
         The label is "death within ``horizon_days`` of the visit".
+    unknown_outcome : {"drop", "negative"}, default="drop"
+        ``"drop"`` (honest): leave out the visits whose status at the horizon is
+        unknown. ``"negative"`` keeps them labelled 0, which is **wrong** and only
+        offered to reproduce older analyses: a censored visit is not a survival, and a
+        transplant is *informative* censoring (the sickest patients are the ones
+        transplanted), so the label would call "survived" many of the visits at the
+        highest risk, biasing every model and metric towards optimism about them.
 
     Returns
     -------
     Dataset
-        ``X`` (15 clinical features, NaN where not measured), ``y`` (0/1, about 14%
+        ``X`` (15 clinical features, NaN where not measured), ``y`` (0/1, about 15%
         positive at the default horizon), ``groups`` (patient id), ``time`` (day of
         the visit since registration) and ``status`` (0 censored, 1 transplant, 2 dead).
+        Rows keep the file's order (by patient, then visit day), indexed 0..n-1.
+
+    Raises
+    ------
+    ValueError
+        ``horizon_days`` not a positive integer, or an unknown ``unknown_outcome``.
 
     Examples
     --------
     >>> from mlkit.datasets import load_pbcseq
     >>> data = load_pbcseq()
     >>> data.X.shape, int(data.groups.nunique())
-    ((1945, 15), 312)
+    ((1754, 15), 311)
+    >>> load_pbcseq(unknown_outcome="negative").X.shape  # wrong labels, see above
+    (1945, 15)
     """
     horizon_days = check_positive_int(horizon_days, name="horizon_days")
+    check_choice(unknown_outcome, name="unknown_outcome", choices=UNKNOWN_OUTCOME_CHOICES)
     raw = _read_csv("pbcseq.csv.gz")
+    within = raw["futime"] - raw["day"] <= horizon_days
+    died_soon = (raw["status"] == 2) & within
+    if unknown_outcome == "drop":
+        known = ~((raw["status"] != 2) & within)
+        raw, died_soon = raw[known].reset_index(drop=True), died_soon[known].reset_index(drop=True)
     X = raw.assign(male=(raw["sex"] == "m").astype("int64"))[PBCSEQ_FEATURES].copy()
-    died_soon = (raw["status"] == 2) & (raw["futime"] - raw["day"] <= horizon_days)
     return Dataset(
         name="pbcseq",
         X=X,

@@ -7,8 +7,10 @@ recognising the subject instead of learning what generalises to new subjects
 (Saeb et al., 2017, "The need to approximate the use-case in clinical machine
 learning"). :func:`group_leakage_check` measures that optimism directly:
 the same model, the same data, scored once with record-wise folds and once with
-subject-wise folds, the gap weighed against the fold-to-fold noise, plus an
-identity measure that shows whether the features alone find a subject's other rows.
+subject-wise folds, the gap weighed against the noise of repeated cross-validation
+with the same corrected repeated k-fold t-test as every other paired comparison in
+mlkit (:func:`mlkit.stats.corrected_ttest`), plus an identity measure that shows
+whether the features alone find a subject's other rows.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as t_dist
 from sklearn.base import clone
 from sklearn.model_selection import (
     GroupKFold,
@@ -35,6 +38,7 @@ from mlkit._validation import (
 )
 from mlkit.metrics import infer_task, resolve_scoring
 from mlkit.splits import choose_cv
+from mlkit.stats import corrected_ttest
 
 __all__ = ["GroupLeakageReport", "group_leakage_check"]
 
@@ -62,19 +66,26 @@ class GroupLeakageReport:
     record_score, group_score : float
         Means of the per-fold scores.
     gap : float
-        ``record_score - group_score``.
+        ``record_score - group_score``: the mean of the ``J`` paired differences
+        ``record_scores[j] - group_scores[j]`` (same repeat, same fold position).
     gap_se : float
-        Standard error of the gap: ``sqrt(var(record_scores) / J + var(group_scores) / J)``
-        with ``J`` fold scores per scheme.
+        Corrected repeated k-fold standard error of the gap,
+        ``std(d) * sqrt(1/J + n_test/n_train)`` (Nadeau & Bengio 2003; Bouckaert &
+        Frank 2004), with ``J`` paired differences ``d``.
     z : float
-        ``gap / gap_se`` (``inf`` when the gap is positive and the folds agree exactly).
+        ``gap / gap_se``, the t statistic (``inf`` when the gap is positive and the
+        differences agree exactly).
     threshold : float
-        How many standard errors the gap must exceed.
+        The critical value ``t_{1 - alpha, J - 1}`` that ``z`` must exceed.
+    p_value : float
+        One-sided p-value of the corrected test (H1: record-wise CV scores higher).
+    alpha : float
+        Significance level of the verdict.
     min_gap : float
         The smallest gap that counts as a leak, whatever its noise:
         ``min_relative_gap * |record_score|``.
     leaky : bool
-        The verdict: ``gap > threshold * gap_se`` and ``gap > min_gap``.
+        The verdict: ``p_value < alpha`` and ``gap > min_gap``.
     verdict : str
         One sentence that states the verdict and the numbers behind it.
     identity_match_rate : float
@@ -108,6 +119,8 @@ class GroupLeakageReport:
     n_groups: int
     n_splits: int
     n_repeats: int
+    p_value: float = float("nan")
+    alpha: float = 0.05
 
     @property
     def identity_lift(self) -> float:
@@ -144,12 +157,11 @@ class GroupLeakageReport:
         lines = [
             f"group leakage check ({self.n_samples} rows, {self.n_groups} groups, "
             f"{self.n_repeats} x {self.n_splits}-fold, scoring={self.scoring})",
-            f"  record-wise ({self.record_cv}): {self.record_score:.4f} "
-            f"+/- {_sem(self.record_scores):.4f}",
-            f"  group-wise  ({self.group_cv}): {self.group_score:.4f} "
-            f"+/- {_sem(self.group_scores):.4f}",
-            f"  gap: {self.gap:.4f} = {self.z:.1f} standard errors "
-            f"(flag above {self.threshold:g} SE and {self.min_gap:.4f})",
+            f"  record-wise ({self.record_cv}): {self.record_score:.4f}",
+            f"  group-wise  ({self.group_cv}): {self.group_score:.4f}",
+            f"  gap: {self.gap:.4f}, corrected standard error {self.gap_se:.4f}, "
+            f"t = {self.z:.1f}, one-sided p = {self.p_value:.2g} "
+            f"(flag when p < {self.alpha:g} and the gap exceeds {self.min_gap:.4f})",
             f"  identity: the nearest training row is the same group for "
             f"{self.identity_match_rate:.1%} of test rows (chance {self.identity_chance_rate:.1%})",
             f"  verdict: {self.verdict}",
@@ -169,7 +181,7 @@ def group_leakage_check(
     scoring: Any = None,
     n_splits: int = 5,
     n_repeats: int = 3,
-    threshold: float = 2.0,
+    alpha: float = 0.05,
     min_relative_gap: float = 0.01,
     random_state: int = 0,
     n_jobs: int | None = None,
@@ -185,16 +197,19 @@ def group_leakage_check(
 
     Each is repeated ``n_repeats`` times with seeds ``random_state + r``.
 
-    **Verdict rule.** With ``J = n_splits * n_repeats`` fold scores per scheme, the
-    gap (record-wise mean minus group-wise mean) has standard error
-    ``SE = sqrt(s_record**2 / J + s_group**2 / J)`` where ``s`` is the standard
-    deviation of a scheme's fold scores. The check flags a leak when
-    ``gap > threshold * SE`` **and** ``gap > min_relative_gap * |record_score|``
-    (a floor so that a negligible gap between near-identical folds is not flagged).
-    When groups carry no information (for instance groups assigned at random to
-    independent rows) both schemes estimate the same quantity and the gap is pure
-    partition noise, which ``SE`` over-covers; a model that recognises subjects
-    makes record-wise CV systematically better, by many standard errors.
+    **Verdict rule.** Both schemes run on the same data with the same seeds, so their
+    ``J = n_splits * n_repeats`` fold scores are paired by (repeat, fold position):
+    ``d_j = record_j - group_j``, and the gap is ``mean(d)``. Fold scores of one
+    cross-validation share most of their training rows, so they are correlated and the
+    naive ``std(d) / sqrt(J)`` understates the noise; the gap is tested with the
+    corrected repeated k-fold t-test (:func:`mlkit.stats.corrected_ttest`,
+    ``SE = std(d) * sqrt(1/J + n_test/n_train)``, ``J - 1`` degrees of freedom), the
+    same test as :func:`mlkit.baselines.beats_baseline`. The check flags a leak when
+    the one-sided p-value is below ``alpha`` **and** ``gap > min_relative_gap *
+    |record_score|`` (a floor so that a negligible gap is never flagged). When groups
+    carry no information both schemes estimate the same quantity and the gap is pure
+    partition noise; a model that recognises subjects makes record-wise CV
+    systematically better.
 
     **Identity measure.** On the first repeat's record-wise folds, features are
     imputed (median), standardised and one-hot encoded (non-numeric columns), and
@@ -221,8 +236,8 @@ def group_leakage_check(
         Folds per cross-validation, at least 2 and at most the number of groups.
     n_repeats : int, default=3
         Repetitions of both cross-validations with different shuffles.
-    threshold : float, default=2.0
-        Standard errors the gap must exceed to be flagged.
+    alpha : float, default=0.05
+        Significance level of the one-sided corrected test, in (0, 1).
     min_relative_gap : float, default=0.01
         The gap must also exceed this fraction of ``|record_score|``.
     random_state : int, default=0
@@ -243,7 +258,7 @@ def group_leakage_check(
         missing values; ``y`` has missing values; ``n_splits`` < 2 or exceeds the
         number of groups; a class occurs in fewer than ``n_splits`` groups;
         ``scoring`` is a list or unknown; ``estimator`` has no ``fit`` method;
-        ``threshold`` or ``min_relative_gap`` is negative.
+        ``alpha`` outside (0, 1) or ``min_relative_gap`` negative.
 
     See Also
     --------
@@ -279,9 +294,10 @@ def group_leakage_check(
     group_arr = check_groups(groups, n_samples=n_samples)
     n_splits = check_positive_int(n_splits, name="n_splits", minimum=2)
     n_repeats = check_positive_int(n_repeats, name="n_repeats", minimum=1)
-    for name, value in (("threshold", threshold), ("min_relative_gap", min_relative_gap)):
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name}={value!r} must be a finite number >= 0.")
+    if not np.isfinite(min_relative_gap) or min_relative_gap < 0:
+        raise ValueError(f"min_relative_gap={min_relative_gap!r} must be a finite number >= 0.")
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise ValueError(f"alpha={alpha!r} must be a number strictly between 0 and 1, e.g. 0.05.")
     if isinstance(scoring, list | tuple):
         raise ValueError(
             f"scoring={scoring!r} is a list; group_leakage_check compares one metric, "
@@ -322,14 +338,14 @@ def group_leakage_check(
         )
 
     record_score, group_score = float(rec.mean()), float(grp.mean())
-    gap = record_score - group_score
-    gap_se = float(np.sqrt(_sem(rec) ** 2 + _sem(grp) ** 2))
-    if gap_se > 0:
-        z = gap / gap_se
-    else:
-        z = 0.0 if gap == 0 else float(np.sign(gap) * np.inf)
+    n_test = n_samples / n_splits
+    test = corrected_ttest(
+        rec - grp, test_train_ratio=n_test / (n_samples - n_test), alternative="greater"
+    )
+    gap, gap_se, z = test.mean, test.standard_error, test.t_statistic
+    threshold = float(t_dist.ppf(1 - alpha, test.df))
     min_gap = float(min_relative_gap) * abs(record_score)
-    leaky = bool(gap > threshold * gap_se and gap > min_gap)
+    leaky = bool(test.p_value < alpha and gap > min_gap)
 
     match_rate, chance_rate = _identity_match(
         X, group_arr, record_splitters[0], y_arr, random_state=random_state
@@ -340,7 +356,8 @@ def group_leakage_check(
         gap=gap,
         gap_se=gap_se,
         z=z,
-        threshold=float(threshold),
+        p_value=test.p_value,
+        alpha=float(alpha),
         min_gap=min_gap,
         match_rate=match_rate,
         chance_rate=chance_rate,
@@ -367,6 +384,8 @@ def group_leakage_check(
         n_groups=int(pd.unique(group_arr).size),
         n_splits=n_splits,
         n_repeats=n_repeats,
+        p_value=test.p_value,
+        alpha=float(alpha),
     )
 
 
@@ -381,13 +400,6 @@ def _splitters(task: str, n_splits: int, *, seed: int) -> tuple[Any, Any]:
         StratifiedKFold(n_splits, shuffle=True, random_state=seed),
         StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed),
     )
-
-
-def _sem(scores: np.ndarray) -> float:
-    """Standard error of the mean of fold scores (0 for a single score)."""
-    if scores.size < 2:
-        return 0.0
-    return float(scores.std(ddof=1) / np.sqrt(scores.size))
 
 
 def _identity_features() -> Any:
@@ -449,7 +461,8 @@ def _verdict(
     gap: float,
     gap_se: float,
     z: float,
-    threshold: float,
+    p_value: float,
+    alpha: float,
     min_gap: float,
     match_rate: float,
     chance_rate: float,
@@ -460,13 +473,13 @@ def _verdict(
     )
     if leaky:
         return (
-            f"leak: record-wise CV is optimistic by {gap:.4f} ({z:.1f} standard errors, "
-            f"above {threshold:g}); {identity}. Use group-wise CV (GroupKFold / "
-            f"StratifiedGroupKFold) to estimate performance on new groups."
+            f"leak: record-wise CV is optimistic by {gap:.4f} (corrected t = {z:.1f}, "
+            f"one-sided p = {p_value:.2g} < {alpha:g}); {identity}. Use group-wise CV "
+            f"(GroupKFold / StratifiedGroupKFold) to estimate performance on new groups."
         )
     why = (
-        f"within {threshold:g} standard errors ({z:.1f})"
-        if gap <= threshold * gap_se
+        f"within the noise of repeated CV (corrected t = {z:.1f}, p = {p_value:.2g})"
+        if p_value >= alpha
         else f"below the minimum gap {min_gap:.4f}"
     )
     return (

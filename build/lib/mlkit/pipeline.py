@@ -561,6 +561,8 @@ def run_pipeline(
         if run is not None:
             _log_setup(run, config, data, split, checksum, task, scoring)
         outcome = _develop(prepared, train, test, run=run, say=say, clock=clock)
+        if run is not None:  # what `mlkit monitor` compares new data with
+            _log_reference_profile(run, train.X)
         version = decision = None
         if run is not None and config.registry.enabled:
             from mlkit.tracking import promote_if_better, register_model
@@ -585,6 +587,8 @@ def run_pipeline(
                     test.y,
                     scoring=scoring,
                     margin=config.registry.margin,
+                    groups=test.groups,
+                    random_state=seed,
                     store=run.store,
                     challenger=outcome["model"],
                 )
@@ -618,6 +622,18 @@ def run_pipeline(
         decision=decision,
         timings=dict(timings),
     )
+
+
+def _log_reference_profile(run: Any, X: pd.DataFrame) -> None:
+    """Log the training features' drift profile as ``reference/`` (JSON + Parquet)."""
+    import tempfile
+
+    from mlkit.drift import DriftProfile
+
+    with tempfile.TemporaryDirectory(prefix="mlkit-reference-") as tmp:
+        folder = DriftProfile.from_frame(X).save(tmp)
+        for name in ("profile.json", "sample.parquet"):
+            run.log_file(folder / name, artifact_path="reference")
 
 
 def _thread_limit(threads: int | None) -> Any:
@@ -764,8 +780,9 @@ def _develop(
     chosen = _with_params(estimator, best_params)
     with clock("baselines"):
         baseline_summary = _baselines(
-            chosen, X, y, groups=groups, cv=cv, scoring=scoring, run=run, say=say
-        )
+            chosen, X, y, groups=groups, time=time_, cv=cv, scoring=scoring, run=run, say=say,
+            seed=seed,
+        )  # fmt: skip
 
     nested_score = None
     if config.nested.enabled:
@@ -866,15 +883,23 @@ def _baselines(
     y: Any,
     *,
     groups: Any,
+    time: Any = None,
     cv: Any,
     scoring: str,
     run: Any,
     say: Callable[[str], Any],
+    seed: int = 0,
 ) -> str | None:
     from mlkit.baselines import beats_baseline, compare_baselines
 
     table = compare_baselines(X, y, groups=groups, cv=cv, scoring=scoring)
-    comparison = beats_baseline(estimator, X, y, groups=groups, cv=cv, scoring=scoring)
+    if time is not None:  # time-ordered folds: no valid paired t-test over folds
+        say("baseline: paired test skipped (time-ordered folds are not exchangeable)")
+        if run is not None:
+            run.log_table(table, "baselines/strategies.csv")
+        return None
+    # repeated k-fold with the corrected t-test (its own folds, whole groups per fold)
+    comparison = beats_baseline(estimator, X, y, groups=groups, scoring=scoring, random_state=seed)
     say("baseline: " + comparison.summary().splitlines()[-1].removeprefix("verdict: "))
     if run is not None:
         run.log_table(table, "baselines/strategies.csv")

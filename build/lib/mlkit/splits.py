@@ -509,6 +509,9 @@ def audit_cv(
     folds["leaked_groups"] = folds["leaked_groups"].astype("Int64")
     folds["leaked_test_rows"] = folds["leaked_test_rows"].astype("Int64")
     folds["test_before_train"] = folds["test_before_train"].astype("boolean")
+    # a column that is NA on every fold says "not measured" (no groups, no time, no y):
+    # leave it out rather than show a column of <NA>
+    folds = folds.loc[:, ~folds.isna().all(axis=0)]
 
     summary: dict[str, Any] = {"n_folds": len(folds), "n_samples": n}
     summary.update(overall)
@@ -748,6 +751,7 @@ def materialise_folds(
     groups: Any = None,
     random_state: int | None = 0,
     name: str = "cv",
+    allow_shared_groups: bool = False,
 ) -> tuple[Fold, ...]:
     """Resolve ``cv`` once into a tuple of ``(train, test)`` integer index arrays.
 
@@ -769,6 +773,10 @@ def materialise_folds(
         Seed for :func:`choose_cv`.
     name : str, default="cv"
         The argument name used in error messages (e.g. ``"outer_cv"``).
+    allow_shared_groups : bool, default=False
+        With ``groups`` given, a fold that puts one group on both sides is refused
+        (a ``KFold`` passed with ``groups`` leaks silently otherwise). ``True`` allows
+        it, for the few places that measure such leakage on purpose.
 
     Returns
     -------
@@ -817,7 +825,28 @@ def materialise_folds(
         raise ValueError(
             f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
         )
+    if group_arr is not None and not allow_shared_groups:
+        _refuse_shared_groups(folds, group_arr, name=name)
     return tuple(folds)
+
+
+def _refuse_shared_groups(folds: Sequence[Fold], groups: np.ndarray, *, name: str) -> None:
+    """Raise when a fold puts rows of one group in both its train and test parts."""
+    codes, uniques = pd.factorize(groups)
+    n_groups = len(uniques)
+    for k, (train, test) in enumerate(folds):
+        in_train = np.bincount(codes[train], minlength=n_groups) > 0
+        in_test = np.bincount(codes[test], minlength=n_groups) > 0
+        shared = np.flatnonzero(in_train & in_test)
+        if shared.size:
+            example = uniques[shared[0]]
+            example = example.item() if isinstance(example, np.generic) else example
+            raise ValueError(
+                f"{name} puts {shared.size} group(s) on both sides of fold {k} (e.g. group "
+                f"{example!r} is in both train and test), so it ignores groups and the "
+                f"estimate would leak; use a group-aware splitter (GroupKFold, "
+                f"StratifiedGroupKFold) or {name}=None."
+            )
 
 
 def repeated_folds(

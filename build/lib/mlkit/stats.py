@@ -6,7 +6,9 @@ model comparison, ablation), so they all agree:
 - :func:`corrected_ttest`: the corrected resampled t-test of Nadeau & Bengio (2003), in
   its repeated k-fold form (Bouckaert & Frank, 2004), on paired per-fold differences;
 - :func:`holm`: Holm's step-down adjustment of several p-values;
-- :func:`check_exchangeable`: refuses folds the test is not valid for (time order).
+- :func:`check_exchangeable`: refuses folds the test is not valid for (time order);
+- :func:`paired_bootstrap`: a percentile interval of a paired difference on one
+  holdout, resampling whole groups (the champion gate uses it).
 
 The correction: the ``n = k * r`` fold scores of ``r`` repeats of ``k``-fold CV share
 most of their training data, so they are positively correlated and the naive standard
@@ -24,7 +26,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["PairedTest", "check_exchangeable", "corrected_ttest", "holm"]
+__all__ = [
+    "BootstrapInterval",
+    "PairedTest",
+    "check_exchangeable",
+    "corrected_ttest",
+    "holm",
+    "paired_bootstrap",
+]
 
 Alternative = Literal["greater", "less", "two-sided"]
 
@@ -265,3 +274,164 @@ def check_exchangeable(cv: Any = None, *, time: Any = None, name: str = "cv") ->
             f"later holdout period (e.g. a paired bootstrap of its rows), or replay them "
             f"period by period with mlkit.continuous.replay."
         )
+
+
+@dataclass(frozen=True)
+class BootstrapInterval:
+    """Result of :func:`paired_bootstrap`: a percentile interval of a paired statistic.
+
+    Attributes
+    ----------
+    estimate : float
+        The statistic on all rows (e.g. challenger score minus champion score).
+    ci_low, ci_high : float
+        Two-sided ``confidence`` percentile interval over the resamples.
+    confidence : float
+        Level of the interval.
+    n_resamples : int
+        Resamples drawn.
+    n_valid : int
+        Resamples where the statistic was defined (e.g. both classes present).
+    n_units : int
+        Number of resampled units: groups when ``groups`` was given, else rows.
+    resampled : str
+        ``"groups"`` or ``"rows"``.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    n_resamples: int
+    n_valid: int
+    n_units: int
+    resampled: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row table of every field."""
+        return pd.DataFrame([self.__dict__])
+
+
+def paired_bootstrap(
+    statistic: Any,
+    n_samples: int,
+    *,
+    groups: Any = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | None = 0,
+) -> BootstrapInterval:
+    """Percentile bootstrap interval of a paired statistic, resampling whole groups.
+
+    ``statistic(rows)`` receives an integer array of row positions (with repeats) and
+    returns a float, for instance the difference of two models' scores computed on the
+    *same* rows: both models see the same resample, so the shared difficulty of the
+    rows cancels (a paired bootstrap). With ``groups``, each resample draws as many
+    groups as there are, with replacement, and takes all rows of each drawn group, so
+    that rows of one subject (visits of a patient) move together, as they are not
+    independent. A resample where the statistic is undefined (it returns NaN or raises
+    ``ValueError``, e.g. a ROC AUC with one class) is skipped and counted.
+
+    Parameters
+    ----------
+    statistic : callable
+        ``statistic(rows: ndarray) -> float``.
+    n_samples : int
+        Number of rows.
+    groups : array-like of shape (n_samples,) or None, default=None
+        Group of each row; ``None`` resamples rows.
+    n_resamples : int, default=1000
+        Number of bootstrap resamples, at least 100.
+    confidence : float, default=0.95
+        Level of the two-sided percentile interval.
+    random_state : int or None, default=0
+        Seed.
+
+    Returns
+    -------
+    BootstrapInterval
+
+    Raises
+    ------
+    ValueError
+        ``statistic`` not callable, ``n_samples`` < 2, ``groups`` of another length
+        or with fewer than 2 groups, ``n_resamples`` < 100, ``confidence`` outside
+        (0, 1), or fewer than half of the resamples valid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.stats import paired_bootstrap
+    >>> a = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> b = a - 1.0  # model b is worse by exactly 1 on every row
+    >>> result = paired_bootstrap(lambda rows: float(np.mean(a[rows] - b[rows])), 6)
+    >>> result.estimate, result.ci_low, result.ci_high
+    (1.0, 1.0, 1.0)
+    """
+    if not callable(statistic):
+        raise ValueError(
+            f"statistic must be a callable statistic(rows) -> float, got {type(statistic).__name__}."
+        )
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) or n_samples < 2:
+        raise ValueError(f"n_samples={n_samples!r} must be an integer >= 2.")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
+        raise ValueError(f"n_resamples={n_resamples!r} must be an integer >= 100, e.g. 1000.")
+    if n_resamples < 100:
+        raise ValueError(
+            f"n_resamples={n_resamples} is too few for a percentile interval; use >= 100 "
+            f"(1000 is the default)."
+        )
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} must be strictly between 0 and 1, e.g. 0.95.")
+    rng = np.random.default_rng(random_state)
+    if groups is None:
+        units = [np.array([i]) for i in range(int(n_samples))]
+        resampled = "rows"
+    else:
+        codes, uniques = pd.factorize(np.asarray(groups), use_na_sentinel=False)
+        if codes.size != n_samples:
+            raise ValueError(
+                f"groups has {codes.size} values but n_samples={n_samples}; pass one group "
+                f"id per row."
+            )
+        if uniques.size < 2:
+            raise ValueError("groups holds fewer than 2 groups; resample rows (groups=None).")
+        order = np.argsort(codes, kind="stable")
+        bounds = np.cumsum(np.bincount(codes))
+        units = np.split(order, bounds[:-1])
+        resampled = "groups"
+    sizes = np.array([u.size for u in units])
+    flat = np.concatenate(units)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    estimate = float(statistic(np.arange(int(n_samples))))
+    values = []
+    for _ in range(int(n_resamples)):
+        picked = rng.integers(0, len(units), size=len(units))
+        if resampled == "rows":
+            rows = picked
+        else:
+            rows = np.concatenate([flat[starts[p] : starts[p] + sizes[p]] for p in picked])
+        try:
+            value = float(statistic(rows))
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            values.append(value)
+    if len(values) < n_resamples / 2:
+        raise ValueError(
+            f"the statistic was undefined on {n_resamples - len(values)} of {n_resamples} "
+            f"resamples (e.g. only one class drawn); use more rows or groups, or a statistic "
+            f"that is defined on small samples."
+        )
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return BootstrapInterval(
+        estimate=estimate,
+        ci_low=float(low),
+        ci_high=float(high),
+        confidence=float(confidence),
+        n_resamples=int(n_resamples),
+        n_valid=len(values),
+        n_units=len(units),
+        resampled=resampled,
+    )

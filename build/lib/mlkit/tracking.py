@@ -11,7 +11,8 @@
 - :func:`register_model` stores the model with skops (never pickle), records the
   types skops does not trust by default, registers a new version and gives it the
   alias ``challenger``; :func:`promote_if_better` is the champion/challenger gate,
-  which re-scores the current champion on the *same* holdout rows.
+  which re-scores the current champion on the *same* holdout rows and promotes only
+  when a paired bootstrap interval of the difference (over patients) clears a margin.
 - :func:`load_model` loads a version or alias safely: types outside skops' default
   trust list are refused unless the caller trusts them explicitly.
 - :func:`list_versions` lists the versions of a registered model with their aliases.
@@ -41,6 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlkit._validation import check_consistent_length, check_groups, check_target
+from mlkit.stats import BootstrapInterval
+
 __all__ = [
     "CHALLENGER",
     "CHAMPION",
@@ -48,6 +52,7 @@ __all__ = [
     "ModelVersionInfo",
     "Store",
     "TrackedRun",
+    "TrackingServerUnreachable",
     "UntrustedTypesError",
     "data_checksum",
     "flatten",
@@ -201,8 +206,9 @@ _NOISY_LOGGERS = (
 
 
 def _mlflow() -> Any:
-    """Import mlflow with telemetry off."""
+    """Import mlflow with telemetry off (and no "View run at <url>" lines on stdout)."""
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     with warnings.catch_warnings():
         # `import mlflow` imports tqdm.auto, which warns on stderr inside Jupyter when
         # ipywidgets is absent; mlkit shows no MLflow progress bars, so it is moot.
@@ -240,11 +246,14 @@ _LOCK_GUARD = threading.RLock()
 
 @contextlib.contextmanager
 def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on a local store (``.mlkit.lock`` beside ``mlflow.db``).
+    """Hold an exclusive lock on a store, across processes (and machines, for a server).
 
     Serialises first-time database creation (SQLite + alembic migrations race when
-    several processes create the same database), model registration and alias
-    moves across processes. Re-entrant within a process; a no-op for a tracking server.
+    several processes create the same database), experiment creation, model
+    registration and alias moves, so concurrent runs pass the champion gate one after
+    another. Re-entrant within a process. A local store locks ``.mlkit.lock`` beside
+    ``mlflow.db``; a tracking server (or database URI) holds a short-lived registered
+    model named :data:`SERVER_LOCK_NAME` (see :func:`_server_lock`).
 
     Examples
     --------
@@ -255,7 +264,8 @@ def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[
     """
     resolved = resolve_store(store)
     if resolved.root is None:
-        yield
+        with _server_lock(resolved):
+            yield
         return
     resolved.root.mkdir(parents=True, exist_ok=True)
     path = str(resolved.root / ".mlkit.lock")
@@ -275,6 +285,72 @@ def store_lock(store: Store | str | os.PathLike[str] | None = None) -> Iterator[
             if state[1] == 0:
                 state[0].release()
                 del _LOCK_STATE[path]
+
+
+#: Name of the registered model that serves as the lock of a tracking server.
+SERVER_LOCK_NAME = "mlkit.store-lock"
+#: Seconds after which a server lock left by a crashed holder may be broken.
+SERVER_LOCK_TTL = 600.0
+
+
+@contextlib.contextmanager
+def _server_lock(store: Store) -> Iterator[None]:
+    """A mutex shared by every client of a tracking server.
+
+    The only atomic "create if absent" the MLflow REST API offers is creating a
+    registered model (the name is unique in the database), so holding the lock means
+    having created the model :data:`SERVER_LOCK_NAME`, and releasing it deletes it.
+    A lock older than :data:`SERVER_LOCK_TTL` seconds (its holder crashed) is broken.
+    """
+    import random
+    import socket
+    import uuid
+
+    key = f"server:{store.tracking_uri}"
+    with _LOCK_GUARD:
+        state = _LOCK_STATE.get(key)
+        if state is None:
+            client = _client(store)
+            token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+            with _quiet():
+                while not _try_server_lock(client, token):
+                    time.sleep(random.uniform(0.05, 0.3))
+            state = _LOCK_STATE[key] = [(client, token), 0]
+        state[1] += 1
+        try:
+            yield
+        finally:
+            state[1] -= 1
+            if state[1] == 0:
+                del _LOCK_STATE[key]
+                client, token = state[0]
+                with contextlib.suppress(Exception), _quiet():
+                    held = client.get_registered_model(SERVER_LOCK_NAME)
+                    if (held.tags or {}).get("mlkit.lock.owner") == token:
+                        client.delete_registered_model(SERVER_LOCK_NAME)
+
+
+def _try_server_lock(client: Any, token: str) -> bool:
+    """One attempt to take the server lock; breaks a lock that outlived its TTL."""
+    try:
+        client.create_registered_model(
+            SERVER_LOCK_NAME,
+            tags={
+                "mlkit.lock.owner": token,
+                "mlkit.lock.expires": repr(time.time() + SERVER_LOCK_TTL),
+            },
+            description="Held by mlkit while it registers a model version or moves an "
+            "alias; deleted right after. Safe to delete if it is older than 10 minutes.",
+        )
+        return True
+    except Exception as error:
+        if "RESOURCE_ALREADY_EXISTS" not in str(getattr(error, "error_code", error)):
+            raise
+    with contextlib.suppress(Exception):  # it may be released in between
+        held = client.get_registered_model(SERVER_LOCK_NAME)
+        if float((held.tags or {}).get("mlkit.lock.expires", "inf")) < time.time():
+            client.delete_registered_model(SERVER_LOCK_NAME)
+    return False
 
 
 def _retry(func: Any, *args: Any, attempts: int = 40, **kwargs: Any) -> Any:
@@ -301,6 +377,10 @@ def _client(store: Store) -> Any:
 
     if store.tracking_uri in _READY:
         return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
+    if store.root is None:  # a tracking server or a database: fail fast when unreachable
+        _check_reachable(store.tracking_uri)
+        _READY.add(store.tracking_uri)
+        return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
     # Creating the client opens the store, and a new SQLite store runs its alembic
     # migrations then: several processes doing that at once corrupt each other's work,
     # so first use happens under the store lock.
@@ -319,6 +399,35 @@ def _client(store: Store) -> Any:
             _pin_default_experiment(db, store)
     _READY.add(store.tracking_uri)
     return client
+
+
+class TrackingServerUnreachable(ConnectionError):
+    """The tracking server does not answer; the message names it and says what to check."""
+
+
+def _check_reachable(uri: str, *, timeout: float = 5.0) -> None:
+    """Probe an ``http(s)://`` tracking server's ``/health`` once, in seconds, not minutes.
+
+    MLflow's own client retries a refused connection with exponential backoff for
+    minutes before it gives up; a run should rather stop at once and say why.
+    """
+    import urllib.error
+    import urllib.request
+
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return  # it answered (a proxy or auth in front of it): reachable
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise TrackingServerUnreachable(
+            f"the MLflow tracking server at {uri} is unreachable ({reason}); start it "
+            f"(mlflow server --backend-store-uri ... --host ... --port ...) or fix the "
+            f"tracking URI ($MLFLOW_TRACKING_URI, tracking.store in the config, or --store)."
+        ) from None
 
 
 def _template_path() -> Path | None:
@@ -957,7 +1066,9 @@ def load_model(
         allowed |= set(recorded)
     with _quiet():
         uri = _retry(client.get_model_version_download_uri, name, details.version)
-    data = _read_skops(uri, what=f"model {name!r} version {details.version}")
+    data = _read_skops(
+        uri, what=f"model {name!r} version {details.version}", tracking_uri=resolved.tracking_uri
+    )
     found = sorted(sio.get_untrusted_types(data=data))
     missing = [t for t in found if t not in allowed]
     if missing:
@@ -974,8 +1085,12 @@ def load_model(
     return sio.loads(data, trusted=found)
 
 
-def _read_skops(uri: str, *, what: str) -> bytes:
-    """The bytes of the ``*.skops`` file under artifact ``uri`` (read, never executed)."""
+def _read_skops(uri: str, *, what: str, tracking_uri: str | None = None) -> bytes:
+    """The bytes of the ``*.skops`` file under artifact ``uri`` (read, never executed).
+
+    ``tracking_uri`` locates served artifacts (``mlflow-artifacts:/...``) when it is not
+    the process-wide tracking URI.
+    """
     if uri.startswith("file:"):
         from urllib.parse import unquote, urlparse
 
@@ -987,7 +1102,11 @@ def _read_skops(uri: str, *, what: str) -> bytes:
         os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
         try:
             with tempfile.TemporaryDirectory(prefix="mlkit-load-") as tmp, _quiet():
-                folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+                folder = Path(
+                    mlflow.artifacts.download_artifacts(
+                        artifact_uri=uri, dst_path=tmp, tracking_uri=tracking_uri
+                    )
+                )
                 files = sorted(folder.rglob("*.skops"))
                 if files:
                     return files[0].read_bytes()
@@ -1017,6 +1136,10 @@ class GateDecision:
     margin : float
     scoring : str
     reason : str
+    interval : BootstrapInterval or None
+        Paired bootstrap interval of ``challenger_score - champion_score`` over
+        resampled groups (or rows) of the holdout; ``None`` when there was no champion
+        to compare with.
     """
 
     promoted: bool
@@ -1028,6 +1151,7 @@ class GateDecision:
     margin: float
     scoring: str
     reason: str
+    interval: BootstrapInterval | None = None
 
     @property
     def champion_now(self) -> str:
@@ -1046,11 +1170,57 @@ class GateDecision:
                     "champion version (before)": self.champion_version,
                     "champion score": self.champion_score,
                     "margin": self.margin,
+                    "difference": None if self.interval is None else self.interval.estimate,
+                    "interval low": None if self.interval is None else self.interval.ci_low,
+                    "interval high": None if self.interval is None else self.interval.ci_high,
+                    "resamples": None if self.interval is None else self.interval.n_valid,
                     "promoted": self.promoted,
                     "reason": self.reason,
                 }
             }
         )
+
+
+def _row_scorer(model: Any, X: Any, y: np.ndarray, *, scoring: Any) -> Any:
+    """``score(rows) -> float``: ``scoring`` of ``model`` on a subset of the rows ``X, y``.
+
+    The model predicts every row once; a resample only indexes those predictions, so a
+    thousand bootstrap scores cost one ``predict`` per response method.
+    """
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+    from sklearn.metrics import check_scoring
+
+    outputs: dict[str, np.ndarray] = {}
+    for method in ("predict", "predict_proba", "decision_function"):
+        if hasattr(model, method):
+            try:
+                outputs[method] = np.asarray(getattr(model, method)(X))
+            except (AttributeError, NotImplementedError, ValueError):
+                continue
+
+    def serve(method: str) -> Any:
+        def respond(_self: Any, rows: Any) -> np.ndarray:
+            return outputs[method][np.asarray(rows, dtype=int).ravel()]
+
+        respond.__name__ = respond.__qualname__ = method  # scorers look methods up by name
+        return respond
+
+    mixin: type = ClassifierMixin if is_classifier(model) else RegressorMixin
+    cached_type = type(
+        "CachedPredictions",
+        (mixin, BaseEstimator),
+        {m: serve(m) for m in outputs} | {"fit": lambda self, *a, **k: self},
+    )
+    cached = cached_type()
+    if hasattr(model, "classes_"):
+        cached.classes_ = model.classes_
+    scorer = check_scoring(model, scoring=scoring)
+
+    def score(rows: np.ndarray) -> float:
+        rows = np.asarray(rows, dtype=int)
+        return float(scorer(cached, rows.reshape(-1, 1), y[rows]))
+
+    return score
 
 
 def promote_if_better(
@@ -1061,18 +1231,36 @@ def promote_if_better(
     *,
     scoring: str,
     margin: float = 0.0,
+    groups: Any = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | None = 0,
     store: str | os.PathLike[str] | Store | None = None,
     challenger: Any = None,
     trusted: Sequence[str] | None = None,
 ) -> GateDecision:
-    """The champion/challenger gate: move ``champion`` only on a real improvement.
+    """The champion/challenger gate: move ``champion`` only on an improvement beyond noise.
 
     The current champion is loaded and scored on the *same* holdout rows ``X, y`` as
-    the challenger (stored numbers from an older holdout are not comparable). The
-    challenger becomes champion when there is no champion yet, or when its score
-    exceeds the champion's by more than ``margin``. The decision and both scores are
-    written as tags on the challenger version (``mlkit.gate.*``). Runs under the
-    store lock, so concurrent runs decide one after another.
+    the challenger (stored numbers from an older holdout are not comparable). With a
+    few dozen holdout patients the difference of two scores is noisy (the standard
+    error of a ROC AUC is several hundredths), so the gate does not compare the two
+    point scores. It draws ``n_resamples`` paired bootstrap resamples of the holdout,
+    by whole ``groups`` (patients) when given, scores both models on each resample and
+    takes the two-sided ``confidence`` percentile interval of the difference
+    (:func:`mlkit.stats.paired_bootstrap`).
+
+    **The rule:** the challenger becomes champion when there is no champion yet, or
+    when the **lower bound** of that interval exceeds ``margin``. A tie, or a gain
+    within the noise, keeps the champion. The decision, both scores, the interval and
+    the number of resamples are written as tags on the challenger version
+    (``mlkit.gate.*``). Runs under the store lock, so concurrent runs decide one after
+    another.
+
+    Reusing one holdout for every new version turns it into a validation set: each
+    decision looks at it, and over many versions the champion is partly chosen for
+    luck on these rows. Refresh the holdout (new patients, a later period) from time
+    to time.
 
     Parameters
     ----------
@@ -1084,7 +1272,18 @@ def promote_if_better(
     scoring : str
         scikit-learn scorer name (greater is better).
     margin : float, default=0.0
-        Required improvement (in ``scoring`` units), >= 0.
+        Required improvement (in ``scoring`` units), >= 0, that the lower bound of the
+        interval must exceed.
+    groups : array-like of shape (n_rows,) or None, default=None
+        Group (patient) of each holdout row: resample whole groups. ``None`` resamples
+        rows (only right when rows are independent).
+    n_resamples : int, default=1000
+        Bootstrap resamples, at least 100.
+    confidence : float, default=0.95
+        Level of the two-sided interval (the lower bound is a one-sided
+        ``(1 + confidence) / 2`` bound).
+    random_state : int or None, default=0
+        Seed of the resampling.
     store : see :func:`resolve_store`
     challenger : fitted estimator or None
         The challenger model, if at hand (else it is loaded from the registry).
@@ -1094,11 +1293,30 @@ def promote_if_better(
     Returns
     -------
     GateDecision
+
+    Raises
+    ------
+    ValueError
+        A negative ``margin``, ``groups`` of another length than ``y``,
+        ``n_resamples`` < 100 or ``confidence`` outside (0, 1).
     """
+    from mlkit.stats import paired_bootstrap
     from mlkit.training import score_model
 
     if isinstance(margin, bool) or not isinstance(margin, int | float) or not margin >= 0:
         raise ValueError(f"margin must be a number >= 0, got {margin!r}.")
+    y_arr = check_target(y, name="y")
+    n_rows = check_consistent_length(X=X, y=y_arr)
+    group_arr = None if groups is None else check_groups(groups, n_samples=n_rows)
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 100:
+        raise ValueError(f"n_resamples={n_resamples!r} must be an integer >= 100, e.g. 1000.")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not 0 < confidence < 1
+    ):
+        raise ValueError(f"confidence={confidence!r} must be strictly between 0 and 1, e.g. 0.95.")
+    interval = None
     resolved = resolve_store(store)
     client = _client(resolved)
     version = str(version)
@@ -1135,13 +1353,26 @@ def promote_if_better(
                     f"({type(error).__name__}: {error}); kept it, promote by hand if intended"
                 )
             else:
-                gain = challenger_score - champion_score
-                promoted = gain > margin
+                score_challenger = _row_scorer(challenger, X, y_arr, scoring=scoring)
+                score_champion = _row_scorer(champion, X, y_arr, scoring=scoring)
+                interval = paired_bootstrap(
+                    lambda rows: score_challenger(rows) - score_champion(rows),
+                    n_rows,
+                    groups=group_arr,
+                    n_resamples=n_resamples,
+                    confidence=confidence,
+                    random_state=random_state,
+                )
+                promoted = interval.ci_low > margin
                 verb = "beats" if promoted else "does not beat"
+                units = "patients/groups" if interval.resampled == "groups" else "rows"
                 reason = (
-                    f"challenger {verb} champion v{champion_version} by more than "
-                    f"margin={margin:g}: {challenger_score:.4f} vs {champion_score:.4f} "
-                    f"({scoring}, difference {gain:+.4f})"
+                    f"challenger {verb} champion v{champion_version} beyond the noise: "
+                    f"{challenger_score:.4f} vs {champion_score:.4f} ({scoring}, difference "
+                    f"{interval.estimate:+.4f}, {confidence:.0%} interval "
+                    f"[{interval.ci_low:+.4f}, {interval.ci_high:+.4f}] from "
+                    f"{interval.n_valid} resamples of {interval.n_units} {units}); promoted "
+                    f"only when the lower bound exceeds margin={margin:g}"
                 )
         tags = {
             "mlkit.gate.decision": "promoted" if promoted else "not promoted",
@@ -1152,6 +1383,16 @@ def promote_if_better(
             "mlkit.gate.champion_version": champion_version or "",
             "mlkit.gate.champion_score": "" if champion_score is None else repr(champion_score),
         }
+        if interval is not None:
+            tags |= {
+                "mlkit.gate.difference": repr(interval.estimate),
+                "mlkit.gate.ci_low": repr(interval.ci_low),
+                "mlkit.gate.ci_high": repr(interval.ci_high),
+                "mlkit.gate.confidence": repr(interval.confidence),
+                "mlkit.gate.n_resamples": str(interval.n_resamples),
+                "mlkit.gate.n_valid_resamples": str(interval.n_valid),
+                "mlkit.gate.resampled": f"{interval.n_units} {interval.resampled}",
+            }
         with _quiet():
             for key, value in tags.items():
                 _retry(client.set_model_version_tag, name, version, key, value)
@@ -1167,6 +1408,7 @@ def promote_if_better(
         margin=float(margin),
         scoring=scoring,
         reason=reason,
+        interval=interval,
     )
 
 
@@ -1197,7 +1439,11 @@ def list_versions(
         try:
             model = _retry(client.get_registered_model, name)
         except Exception:
-            names = sorted(m.name for m in _retry(client.search_registered_models))
+            names = sorted(
+                m.name
+                for m in _retry(client.search_registered_models)
+                if m.name != SERVER_LOCK_NAME
+            )
             raise ValueError(
                 f"no registered model named {name!r} in {resolved}; registered: "
                 f"{names or 'none yet'}."

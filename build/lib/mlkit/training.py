@@ -387,8 +387,13 @@ def holdout_split(
         n_groups = pd.unique(group_arr).size
         if n_groups < 2:
             raise ValueError("groups has a single group; a group holdout needs at least 2.")
-        if infer_task(y_arr) != "regression":
-            n_folds = min(max(2, round(1 / test_size)), n_groups)
+        smallest_class = (
+            int(np.unique(y_arr.astype(str), return_counts=True)[1].min())
+            if infer_task(y_arr) != "regression"
+            else 0
+        )
+        n_folds = min(max(2, round(1 / test_size)), n_groups, smallest_class)
+        if n_folds >= 2:  # classification, and every class can appear in every fold
             splitter: Any = StratifiedGroupKFold(
                 n_splits=n_folds, shuffle=True, random_state=random_state
             )
@@ -401,6 +406,8 @@ def holdout_split(
             splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
             train, test = next(splitter.split(np.zeros((n, 1)), y_arr, group_arr))
             reason = "groups given: whole groups are held out (GroupShuffleSplit)"
+            if smallest_class:
+                reason += f"; not stratified, because a class has only {smallest_class} member(s)"
         return HoldoutSplit(np.sort(train), np.sort(test), "group", reason)
     stratify = y_arr if strategy == "stratified" else None
     if stratify is not None and infer_task(y_arr) == "regression":

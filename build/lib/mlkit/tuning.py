@@ -14,7 +14,10 @@ score is optimistic because it is the maximum of many noisy estimates
 (Varma & Simon 2006; Cawley & Talbot 2010).
 
 Parallelism goes through joblib (``n_jobs``), so the same call runs unchanged on a
-Dask cluster inside ``joblib.parallel_config(backend="dask")``.
+Dask cluster inside ``joblib.parallel_config(backend="dask")``. When a worker dies,
+Dask reschedules its fits; if it took the only copy of data joblib had scattered to it,
+the batch of fits is run again on the workers left (fits are deterministic, so the
+results are the same), and after three such losses the error says so.
 """
 
 from __future__ import annotations
@@ -315,12 +318,14 @@ def tune(
         database URL (``"sqlite:///tune.db"``, ``"postgresql://..."``); a path ending
         in ``.log`` or ``.jsonl`` gives a ``JournalStorage`` on a file (good for several
         processes on one host); or an ``optuna.storages`` object. Several processes
-        calling :func:`tune` with the same storage and study name share one study; each
-        runs ``n_iter`` more trials, and ``results_`` holds every finished trial of the
-        study. Give each process its own ``random_state`` so they do not propose the
-        same points, and the same ``cv`` (e.g. a splitter with a fixed seed): the
-        default study name includes the folds, so trials scored on other folds never
-        mix.
+        (on several machines, with a database server) calling :func:`tune` with the
+        same storage and study name share one study; each runs ``n_iter`` more trials,
+        and ``results_`` holds every finished trial of the study. Give each process
+        its own ``random_state`` so they do not propose the same points, and the same
+        ``cv`` (a splitter with a fixed seed, or the same index pairs): the study
+        records checksums of ``X, y`` and of the folds (user attributes
+        ``mlkit.data_sha256``, ``mlkit.folds_sha256``) and a worker whose data or folds
+        differ is refused with a ``ValueError``.
     grid_resolution : int or None, default=None
         Grid points for continuous dimensions without their own ``.grid(n)`` (grid and
         halving-grid only).
@@ -687,6 +692,13 @@ def _take(data: Any, idx: np.ndarray) -> Any:
     return [data[i] for i in idx]
 
 
+#: Errors of a Dask cluster that lost a worker together with data only it held (joblib
+#: scatters large arguments to one worker). Every fit is deterministic, so the whole
+#: batch is simply run again on the workers that are left.
+_LOST_WORK = ("CancelledError", "FutureCancelledError", "KilledWorker")
+_LOST_WORK_ATTEMPTS = 3
+
+
 def _fit_and_score(
     estimator: Any, params: dict[str, Any], X: Any, y: Any, train: np.ndarray, test: np.ndarray,
     scorer: Any,
@@ -714,15 +726,29 @@ def _evaluate(
     """Score every candidate on every fold (one joblib task per fit); one row each."""
     bar = _progress_bar(len(candidates) * len(folds), desc=f"{desc} search", show=show)
     try:
-        tasks = (
-            delayed(_fit_and_score)(estimator, params, X, y, train, test, scorer)
-            for params in candidates
-            for train, test in folds
-        )
-        outputs = []
-        for out in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
-            outputs.append(out)
-            bar.update(1)
+        for attempt in range(_LOST_WORK_ATTEMPTS):
+            tasks = (
+                delayed(_fit_and_score)(estimator, params, X, y, train, test, scorer)
+                for params in candidates
+                for train, test in folds
+            )
+            outputs = []
+            try:
+                for out in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+                    outputs.append(out)
+                    bar.update(1)
+                break
+            except Exception as error:
+                if type(error).__name__ not in _LOST_WORK:
+                    raise
+                if attempt == _LOST_WORK_ATTEMPTS - 1:
+                    raise RuntimeError(
+                        f"the parallel backend lost work {_LOST_WORK_ATTEMPTS} times "
+                        f"({type(error).__name__}: workers of the Dask cluster died and took "
+                        f"data with them); the search did not complete. Check the workers' "
+                        f"logs (memory limits?) and run it again."
+                    ) from error
+                getattr(bar, "reset", lambda: None)()
     finally:
         bar.close()
     k = len(folds)
@@ -802,12 +828,82 @@ def _resolve_storage(storage: Any, optuna: Any) -> Any:
 
             return optuna.storages.JournalStorage(JournalFileBackend(text))
         if "://" in text:
-            return text
+            return text if text.startswith("sqlite") else _rdb_storage(text, optuna)
     raise ValueError(
         f"storage={storage!r} is not understood; pass a database URL ('sqlite:///tune.db', "
         f"'postgresql://user@host/db'), a file path ending in .log or .jsonl (journal file), "
         f"or an optuna.storages object."
     )
+
+
+def _rdb_storage(url: str, optuna: Any, attempts: int = 5) -> Any:
+    """An Optuna RDB storage on a database server, e.g. ``postgresql+psycopg://...``.
+
+    Workers that start at the same moment on a new database all try to create
+    Optuna's tables; the losers of that race get an integrity error once, so
+    creation is retried. Connections are checked before use (``pool_pre_ping``). A
+    plain ``postgresql://`` URL uses psycopg 3 when psycopg2 is not installed.
+    """
+    import importlib.util
+
+    if url.startswith("postgresql://") and importlib.util.find_spec("psycopg2") is None:
+        if importlib.util.find_spec("psycopg") is not None:  # SQLAlchemy's default is psycopg2
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True})
+        except Exception as error:
+            text = f"{error!r} {error.__cause__!r}"
+            racing = any(w in text for w in ("IntegrityError", "UniqueViolation", "already exists"))
+            if not racing or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _data_digest(*arrays: Any) -> str:
+    """SHA-256 of the values (and shape) of ``X``, ``y``: the same in every process."""
+    digest = hashlib.sha256()
+    for item in arrays:
+        if isinstance(item, pd.DataFrame | pd.Series):
+            frame = item
+        else:
+            array = np.asarray(item) if not hasattr(item, "toarray") else item.toarray()
+            frame = pd.DataFrame(array.reshape(array.shape[0], -1))
+        digest.update(repr(tuple(frame.shape)).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _folds_digest(folds: tuple[Fold, ...]) -> str:
+    digest = hashlib.sha256()
+    for train, test in folds:
+        digest.update(np.ascontiguousarray(train, dtype=np.int64).tobytes() + b"|")
+        digest.update(np.ascontiguousarray(test, dtype=np.int64).tobytes() + b";")
+    return digest.hexdigest()
+
+
+#: What a worker of a shared study must agree on, stored as study user attributes.
+_STUDY_CHECKS = {"mlkit.data_sha256": "data (X, y)", "mlkit.folds_sha256": "folds"}
+
+
+def _check_study(study: Any, fingerprint: Mapping[str, str], *, claim: bool) -> None:
+    """Record the data and folds checksums on a study, or refuse a worker that differs."""
+    stored = study.user_attrs
+    for key, value in fingerprint.items():
+        if key not in stored:
+            if claim:
+                study.set_user_attr(key, value)
+            continue
+        if stored[key] != value:
+            what = _STUDY_CHECKS[key]
+            raise ValueError(
+                f"study {study.study_name!r} holds trials scored on other {what}: its "
+                f"checksum is {str(stored[key])[:12]}..., this worker's is {value[:12]}...; "
+                f"every worker of a shared study must pass the same X, y and folds (the same "
+                f"cv splitter with a fixed random_state); load the same data, or use another "
+                f"study_name."
+            )
 
 
 def _derive_study_name(estimator: Any, space: Space, scoring: Any, folds: tuple[Fold, ...]) -> str:
@@ -848,6 +944,11 @@ def _run_bayes(
             direction="maximize",
             load_if_exists=True,
         )
+        fingerprint = {
+            "mlkit.data_sha256": _data_digest(X, y),
+            "mlkit.folds_sha256": _folds_digest(folds),
+        }
+        _check_study(study, fingerprint, claim=True)
 
         def objective(trial: Any) -> float:
             params = space.suggest(trial)
@@ -863,6 +964,7 @@ def _run_bayes(
             study.optimize(objective, n_trials=n_iter, callbacks=[lambda *_: bar.update(1)])
         finally:
             bar.close()
+        _check_study(study, fingerprint, claim=False)  # a worker that raced us differs
         complete = [
             t for t in study.get_trials(deepcopy=False)
             if t.state == optuna.trial.TrialState.COMPLETE and "fold_scores" in t.user_attrs
