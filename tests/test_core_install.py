@@ -8,6 +8,7 @@ search with a progress line, which must fall back to plain text when tqdm is abs
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -76,8 +77,22 @@ def test_core_install_runs_without_optional_packages(tmp_path: Path) -> None:
     env_dir = tmp_path / "core-venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    # build from a copy: an in-tree build would leave build/ and *.egg-info in the checkout
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "mlkit", source / "mlkit", ignore=shutil.ignore_patterns("__pycache__"))
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(source),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
