@@ -109,16 +109,6 @@ def _prepare(
             f"cv produced {len(folds)} fold(s); the fold-to-fold noise needs at least 2. "
             f"Use a splitter with n_splits>=2."
         )
-    if group_arr is not None:
-        for k, (train, test) in enumerate(folds):
-            shared = np.intersect1d(group_arr[train], group_arr[test])
-            if shared.size:
-                raise ValueError(
-                    f"cv={cv!r} put {shared.size} group(s) (e.g. {shared.tolist()[0]!r}) in "
-                    f"both train and test of fold {k}, so it ignores groups. Use a group-aware "
-                    f"splitter (GroupKFold, StratifiedGroupKFold) or cv=None to let "
-                    f"mlkit.splits.choose_cv pick one."
-                )
     return y_arr, task, folds, group_arr
 
 

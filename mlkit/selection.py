@@ -127,15 +127,6 @@ def _setup(
             f"cv produced {len(folds)} fold(s); a paired comparison needs at least 2. Use "
             f"cv=None (5 folds, n_repeats repeats) or a splitter with n_splits>=2."
         )
-    if group_arr is not None:
-        for k, (train, test) in enumerate(folds):
-            shared = np.intersect1d(group_arr[train], group_arr[test])
-            if shared.size:
-                raise ValueError(
-                    f"cv put {shared.size} group(s) (e.g. {shared.tolist()[0]!r}) in both "
-                    f"train and test of fold {k}, so it ignores groups. Use cv=None (whole "
-                    f"groups per fold) or a group-aware splitter such as StratifiedGroupKFold."
-                )
     name, scorer, gib = _single_scorer(scoring, task=task, y=y_arr)
     ratio = float(np.mean([len(test) / len(train) for train, test in folds]))
     return _Setup(y_arr, task, folds, scorer, name, gib, ratio, n_repeats)

@@ -825,7 +825,8 @@ def materialise_folds(
         raise ValueError(
             f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
         )
-    if group_arr is not None and not allow_shared_groups:
+    if group_arr is not None and not allow_shared_groups and not isinstance(cv, TimeSeriesSplit):
+        # time-ordered folds split on time, not on groups (choose_cv says so in reason_)
         _refuse_shared_groups(folds, group_arr, name=name)
     return tuple(folds)
 
