@@ -20,6 +20,7 @@ degrees of freedom.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -412,7 +413,11 @@ def paired_bootstrap(
         else:
             rows = np.concatenate([flat[starts[p] : starts[p] + sizes[p]] for p in picked])
         try:
-            value = float(statistic(rows))
+            with warnings.catch_warnings():
+                # a resample can draw one class only: the metric is undefined there, which
+                # is expected and counted (n_valid), not a warning for the user
+                warnings.filterwarnings("ignore", category=_undefined_metric_warning())
+                value = float(statistic(rows))
         except ValueError:
             continue
         if math.isfinite(value):
@@ -435,3 +440,12 @@ def paired_bootstrap(
         n_units=len(units),
         resampled=resampled,
     )
+
+
+def _undefined_metric_warning() -> type[Warning]:
+    """scikit-learn's ``UndefinedMetricWarning`` (imported where needed)."""
+    try:
+        from sklearn.exceptions import UndefinedMetricWarning
+    except ImportError:  # pragma: no cover - scikit-learn is a core dependency
+        return UserWarning
+    return UndefinedMetricWarning

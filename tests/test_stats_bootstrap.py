@@ -91,3 +91,30 @@ def test_paired_bootstrap_bad_input_names_the_argument(kwargs: dict, match: str)
     statistic, n_samples = args.pop("statistic"), args.pop("n_samples")
     with pytest.raises(ValueError, match=match):
         paired_bootstrap(statistic, n_samples, **args)
+
+
+def test_paired_bootstrap_undefined_resamples_are_counted_silently() -> None:
+    import warnings
+
+    from sklearn.metrics import roc_auc_score
+
+    from mlkit.stats import paired_bootstrap
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(6), 3)
+    y = np.r_[np.ones(3), np.zeros(15)]  # one positive patient: many resamples lack it
+    score = rng.uniform(size=y.size)
+
+    def statistic(rows: np.ndarray) -> float:
+        if np.unique(y[rows]).size < 2:
+            return roc_auc_score(y[rows], score[rows])  # nan, with a warning
+        return roc_auc_score(y[rows], score[rows]) - 0.5
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            result = paired_bootstrap(statistic, y.size, groups=groups, n_resamples=200)
+        except ValueError as error:  # too many undefined resamples: said, not warned
+            assert "undefined" in str(error)
+        else:
+            assert result.n_valid < 200
