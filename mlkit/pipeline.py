@@ -803,7 +803,7 @@ def _develop(
                     n_splits=config.nested.outer_splits,
                     random_state=seed,
                 ),
-                inner_cv=config.nested.inner_splits,
+                inner_cv=_inner_cv(config.nested.inner_splits, time_),
                 scoring=scoring,
                 n_iter=tuning.n_iter,
                 random_state=seed,
@@ -988,3 +988,18 @@ def _plot_holdout(y_true: np.ndarray, predictions: np.ndarray, task: str) -> Any
         ConfusionMatrixDisplay.from_predictions(y_true, predictions, ax=ax)
         ax.set_title("Holdout confusion matrix")
     return ax
+
+
+def _inner_cv(n_splits: int, time: pd.Series | None) -> Any:
+    """The inner splitter of nested CV: time-ordered inside each outer training part.
+
+    An int lets :func:`mlkit.tuning.nested_cv` choose a splitter on each outer training
+    part, which knows nothing of time; with a time column that would train on rows
+    later than the ones it validates on. :class:`~mlkit.splits.TimeOrderedSplit` with
+    the time Series (indexed like ``X``) orders each outer training part by its own rows.
+    """
+    if time is None:
+        return n_splits
+    from mlkit.splits import TimeOrderedSplit
+
+    return TimeOrderedSplit(n_splits=n_splits, time=time)

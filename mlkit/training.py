@@ -50,6 +50,7 @@ ESTIMATORS: dict[str, tuple[str, ...]] = {
     "ridge": ("regression",),
     "hist_gradient_boosting": ("binary", "multiclass", "regression"),
     "random_forest": ("binary", "multiclass", "regression"),
+    "decision_tree": ("binary", "multiclass", "regression"),
 }
 
 #: Name of the final step of every pipeline built by :func:`make_estimator`.
@@ -90,6 +91,7 @@ def make_estimator(
     ``hist_gradient_boosting`` NaN kept (handled natively), string columns ordinal-encoded
                               and declared categorical, ``HistGradientBoosting*``
     ``random_forest``         median imputation, one-hot encoding, ``RandomForest*``
+    ``decision_tree``         median imputation, one-hot encoding, ``DecisionTree*``
     ========================  ==========================================================
 
     Parameters
@@ -188,6 +190,11 @@ def make_estimator(
             from sklearn.linear_model import Ridge
 
             model = Ridge()
+        elif name == "decision_tree":
+            from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+            cls_tree = DecisionTreeClassifier if classification else DecisionTreeRegressor
+            model = cls_tree(random_state=random_state)
         else:
             from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 

@@ -243,4 +243,55 @@ def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_load_config_of_shipped_pbcseq_is_small_budget() -> None:
     config = load_config(Path(__file__).resolve().parents[1] / "configs" / "pbcseq.yaml")
     assert config.tuning.n_iter is not None and config.tuning.n_iter <= 10
-    assert config.nested.enabled is False
+    assert config.nested.enabled is True  # the estimate chapter 8 quotes
+
+
+@pytest.mark.slow
+def test_shipped_pbcseq_config_runs_chapter_8_procedure() -> None:
+    """`mlkit run configs/pbcseq.yaml` tunes and estimates what chapter 8 does by hand."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.tree import DecisionTreeClassifier
+
+    from mlkit.datasets import load_pbcseq
+    from mlkit.pipeline import run_pipeline
+    from mlkit.space import Int
+    from mlkit.training import holdout_split
+    from mlkit.tuning import nested_cv, tune
+
+    config = load_config(Path(__file__).resolve().parents[1] / "configs" / "pbcseq.yaml")
+    result = run_pipeline(config, tracking=False)
+
+    pbc = load_pbcseq()  # chapter 8's cells, verbatim in substance
+    split = holdout_split(pbc.y, groups=pbc.groups, test_size=0.2, random_state=0)
+    X_train, y_train = pbc.X.iloc[split.train], pbc.y.iloc[split.train]
+    groups_train = pbc.groups.iloc[split.train]
+    model = Pipeline([("impute", SimpleImputer(strategy="median")),
+                      ("tree", DecisionTreeClassifier(random_state=0))])  # fmt: skip
+    space = {"tree__max_depth": Int(2, 12).grid(4),
+             "tree__min_samples_leaf": Int(1, 200, log=True).grid(3)}  # fmt: skip
+    procedure = dict(method="random", n_iter=10, cv=3, scoring="average_precision",
+                     random_state=0)  # fmt: skip
+    search = tune(model, space, X_train, y_train, groups=groups_train, **procedure)
+    by_hand = {k.split("__", 1)[1]: v for k, v in search.best_params_.items()}
+    assert {k.split("__", 1)[1]: v for k, v in result.best_params.items()} == by_hand
+    nested = nested_cv(model, space, X_train, y_train, groups=groups_train,
+                       inner_cv=procedure.pop("cv"), **procedure)  # fmt: skip
+    assert result.nested_score == pytest.approx(nested.mean_score)
+
+
+def test_pipeline_nested_inner_cv_never_trains_on_the_future() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlkit.pipeline import _inner_cv
+
+    rng = np.random.default_rng(0)
+    time = pd.Series(rng.permutation(200), index=np.arange(200) + 1000)
+    X = pd.DataFrame({"x": rng.normal(size=200)}, index=time.index)
+    outer_train = X.sample(150, random_state=0)  # one outer training part
+    inner = _inner_cv(3, time)
+    for train, test in inner.split(outer_train):
+        t = time.loc[outer_train.index]
+        assert t.iloc[train].max() <= t.iloc[test].min()
+    assert _inner_cv(3, None) == 3
