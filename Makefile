@@ -21,8 +21,8 @@ BOOK_SOURCES := $(shell find chapters _static _ext -type f -not -path '*/__pycac
 EXEC_INPUTS := $(shell find mlkit -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2> /dev/null) \
 	requirements.txt pyproject.toml
 BOOK_STAMP := _build/html/.book-stamp
-# Add --strict-readability once every chapter passes the readability checks.
-CHECK_BOOK_FLAGS ?=
+# Readability (no visible glue, at most four significant digits, no NaN/<NA>) is enforced.
+CHECK_BOOK_FLAGS ?= --strict-readability
 PORT ?= 8000
 
 help:  ## list the targets
