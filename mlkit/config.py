@@ -43,6 +43,7 @@ __all__ = [
     "HOLDOUT_STRATEGIES",
     "TASKS",
     "TUNING_METHODS",
+    "BaselinesConfig",
     "CVConfig",
     "ConfigError",
     "DataConfig",
@@ -154,6 +155,16 @@ class NestedConfig:
 
 
 @dataclass(frozen=True)
+class BaselinesConfig:
+    """The beat-the-baseline gate (chapter 2): dummy strategies and the corrected test.
+
+    ``enabled: false`` skips it, e.g. for quick infrastructure runs; the run then logs
+    no baseline verdict."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class EvaluationConfig:
     """Holdout metrics: ``metrics=None`` gives the task's metric set."""
 
@@ -203,6 +214,7 @@ class PipelineConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     tuning: TuningConfig = field(default_factory=TuningConfig)
     nested: NestedConfig = field(default_factory=NestedConfig)
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     registry: RegistryConfig = field(default_factory=RegistryConfig)

@@ -778,11 +778,15 @@ def _develop(
             )
 
     chosen = _with_params(estimator, best_params)
-    with clock("baselines"):
-        baseline_summary = _baselines(
-            chosen, X, y, groups=groups, time=time_, cv=cv, scoring=scoring, run=run, say=say,
-            seed=seed,
-        )  # fmt: skip
+    baseline_summary = None
+    if config.baselines.enabled:
+        with clock("baselines"):
+            baseline_summary = _baselines(
+                chosen, X, y, groups=groups, time=time_, cv=cv, scoring=scoring, run=run,
+                say=say, seed=seed,
+            )  # fmt: skip
+    else:
+        say("baseline: skipped (baselines.enabled: false)")
 
     nested_score = None
     if config.nested.enabled:

@@ -213,7 +213,7 @@ def test_cli_bad_config_in_a_subprocess_prints_no_traceback(tmp_path: Path) -> N
     assert process.returncode == 2
     assert err == f"mlkit: error: {path.name}: tunning is not a valid key; did you mean " \
                   f"'tuning'? valid keys here: name, data, seed, task, scoring, threads, " \
-                  f"holdout, cv, model, tuning, nested, evaluation, tracking, registry.\n"  # fmt: skip
+                  f"holdout, cv, model, tuning, nested, baselines, evaluation, tracking, registry.\n"  # fmt: skip
     assert out == ""
 
 
@@ -295,3 +295,13 @@ def test_pipeline_nested_inner_cv_never_trains_on_the_future() -> None:
         t = time.loc[outer_train.index]
         assert t.iloc[train].max() <= t.iloc[test].min()
     assert _inner_cv(3, None) == 3
+
+
+def test_pipeline_baselines_can_be_disabled() -> None:
+    from mlkit.config import config_from_dict
+    from mlkit.pipeline import run_pipeline
+
+    config = config_from_dict({**TINY, "baselines": {"enabled": False}})
+    result = run_pipeline(config, tracking=False)
+    assert result.baseline_summary is None and "baselines" not in result.timings
+    assert run_pipeline(config_from_dict(TINY), tracking=False).baseline_summary
