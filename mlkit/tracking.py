@@ -344,7 +344,11 @@ def _try_server_lock(client: Any, token: str) -> bool:
         )
         return True
     except Exception as error:
-        if "RESOURCE_ALREADY_EXISTS" not in str(getattr(error, "error_code", error)):
+        # ALREADY_EXISTS: somebody holds it. DOES_NOT_EXIST: the holder released it
+        # between MLflow's failed insert and the lookup it then makes to build the error
+        # message (sqlalchemy_store.create_registered_model); either way, try again.
+        code = str(getattr(error, "error_code", error))
+        if "RESOURCE_ALREADY_EXISTS" not in code and "RESOURCE_DOES_NOT_EXIST" not in code:
             raise
     with contextlib.suppress(Exception):  # it may be released in between
         held = client.get_registered_model(SERVER_LOCK_NAME)

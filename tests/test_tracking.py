@@ -380,3 +380,29 @@ def test_gate_row_scorer_equals_plain_scorer_on_resampled_rows(scoring: str, dat
         rows = rng.integers(0, len(y_arr), size=len(y_arr))
         expected = get_scorer(scoring)(model, X_new.iloc[rows], y_arr[rows])
         assert score(rows) == pytest.approx(expected)
+
+
+def test_server_lock_retries_when_the_holder_releases_during_mlflows_lookup() -> None:
+    """MLflow answers a failed create with a lookup; a lock released in between gives
+    RESOURCE_DOES_NOT_EXIST, which means "try again", not a crashed run."""
+    from mlkit.tracking import _try_server_lock
+
+    class Gone(Exception):
+        error_code = "RESOURCE_DOES_NOT_EXIST"
+
+    class Broken(Exception):
+        error_code = "INTERNAL_ERROR"
+
+    class Client:
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+
+        def create_registered_model(self, *args: object, **kwargs: object) -> None:
+            raise self.error
+
+        def get_registered_model(self, name: str) -> None:
+            raise Gone()
+
+    assert _try_server_lock(Client(Gone()), "token") is False
+    with pytest.raises(Broken):
+        _try_server_lock(Client(Broken()), "token")
