@@ -186,11 +186,13 @@ class TrackingConfig:
 @dataclass(frozen=True)
 class RegistryConfig:
     """Model registry. The new version gets alias ``challenger``; ``champion`` moves to
-    it only when its holdout score beats the champion's by more than ``margin``."""
+    it only when the lower bound of the paired bootstrap interval (``n_resamples``
+    resamples of the holdout's groups) of its score gain exceeds ``margin``."""
 
     enabled: bool = True
     model_name: str | None = None
     margin: float = 0.0
+    n_resamples: int = 1000
 
 
 @dataclass(frozen=True)
@@ -548,6 +550,11 @@ def _check_semantics(config: PipelineConfig) -> None:
         raise ConfigError(
             f"registry.margin={config.registry.margin} must be >= 0 (how much better, in "
             f"the scoring metric, a challenger must be to become champion)."
+        )
+    if config.registry.n_resamples < 100:
+        raise ConfigError(
+            f"registry.n_resamples={config.registry.n_resamples} is too few for a bootstrap "
+            f"interval; use at least 100 (1000 is the default)."
         )
     if config.registry.enabled and not config.tracking.enabled:
         raise ConfigError(

@@ -587,6 +587,7 @@ def run_pipeline(
                     test.y,
                     scoring=scoring,
                     margin=config.registry.margin,
+                    n_resamples=config.registry.n_resamples,
                     groups=test.groups,
                     random_state=seed,
                     store=run.store,

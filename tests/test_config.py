@@ -310,3 +310,12 @@ def test_config_allowed_values_come_from_their_owning_modules() -> None:
     assert config.TASKS == ("auto", *metrics.TASKS)
     assert config.TUNING_METHODS == ("none", *tuning.METHODS)
     assert config.HOLDOUT_STRATEGIES is training.HOLDOUT_STRATEGIES
+
+
+def test_config_registry_n_resamples_too_few_is_refused() -> None:
+    from mlkit.config import ConfigError, config_from_dict
+
+    with pytest.raises(ConfigError, match=r"registry\.n_resamples=50 is too few"):
+        config_from_dict(
+            {"name": "x", "data": {"dataset": "pbcseq"}, "registry": {"n_resamples": 50}}
+        )
