@@ -265,11 +265,14 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                 )
                 page.on("pageerror", lambda e: current.append(f"uncaught exception: {e}"))
+                # ERR_ABORTED is a request the page itself cancelled (a favicon still in
+                # flight when the check navigates on), not a broken resource: those show
+                # up as HTTP >= 400 below, and images are checked for loading separately.
                 page.on(
                     "requestfailed",
                     lambda r: (
                         current.append(f"request failed: {r.url} ({r.failure})")
-                        if urlsplit(r.url).netloc == host
+                        if urlsplit(r.url).netloc == host and "ERR_ABORTED" not in str(r.failure)
                         else None
                     ),
                 )
