@@ -249,3 +249,14 @@ def check_features(X: Any, *, name: str = "X", allow_sparse: bool = True) -> Any
             f"np.nan_to_num or np.where(np.isinf({name}), np.nan, {name})) before modelling."
         )
     return X
+
+
+def check_n_jobs(n_jobs: Any) -> int | None:
+    """``None``, a positive int, or a negative int (joblib's "all cores but ..."); not 0."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
+        raise ValueError(
+            f"n_jobs must be None, a positive integer or -1 (all cores), got {n_jobs!r}."
+        )
+    return int(n_jobs)

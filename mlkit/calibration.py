@@ -33,14 +33,13 @@ import numpy as np
 import pandas as pd
 
 from mlkit._validation import (
-    as_1d,
     check_choice,
     check_consistent_length,
     check_groups,
     check_positive_int,
     check_target,
 )
-from mlkit.thresholds import ThresholdChoice, _group_folds, tune_threshold
+from mlkit.thresholds import ThresholdChoice, _check_scores, _group_folds, tune_threshold
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -89,21 +88,14 @@ def _check_truth(y_true: Any, *, pos_label: Any = None, name: str = "y_true") ->
 
 
 def _check_proba(y_prob: Any, *, n_samples: int, name: str = "y_prob") -> np.ndarray:
-    arr = as_1d(y_prob, name=name)
-    if arr.dtype.kind not in "fiub":
-        raise ValueError(
-            f"{name} must be numeric probabilities (predict_proba(X)[:, 1]), got dtype {arr.dtype}."
-        )
-    arr = arr.astype(float)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values; pass finite probabilities.")
+    """Finite numeric scores of the right length (thresholds' check), within [0, 1]."""
+    arr = _check_scores(y_prob, n_samples=n_samples, name=name)
     if arr.min() < 0.0 or arr.max() > 1.0:
         raise ValueError(
             f"{name} has values outside [0, 1] (min {arr.min():.3g}, max {arr.max():.3g}); pass "
             f"probabilities of the positive class, e.g. predict_proba(X)[:, 1], not "
             f"decision_function scores."
         )
-    check_consistent_length(y_true=np.empty(n_samples), **{name: arr})
     return arr
 
 

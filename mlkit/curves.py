@@ -34,6 +34,7 @@ from mlkit._validation import (
     check_choice,
     check_consistent_length,
     check_groups,
+    check_n_jobs,
     check_target,
     has_missing,
 )
@@ -83,16 +84,6 @@ def _check_time(time: Any, n_samples: int) -> np.ndarray:
             f"stamp to decide which rows are the most recent. Drop or fill those rows."
         )
     return arr
-
-
-def _check_n_jobs(n_jobs: Any) -> int | None:
-    if n_jobs is None:
-        return None
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
-        raise ValueError(
-            f"n_jobs must be None, a positive integer or -1 (all cores), got {n_jobs!r}."
-        )
-    return int(n_jobs)
 
 
 def _folds(
@@ -547,7 +538,7 @@ def learning_curve(
     group_arr = None if groups is None else check_groups(groups, n_samples=n_samples)
     time_arr = None if time is None else _check_time(time, n_samples)
     check_choice(subsets, name="subsets", choices=("nested", "prefix"))
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     task = infer_task(y_arr)
     scorer, metric, loss = _scorer(scoring, task=task, y=y_arr)
     folds = _folds(cv, X, y_arr, group_arr, time_arr, 0 if random_state is None else random_state)
@@ -741,7 +732,7 @@ def validation_curve(
     values = list(param_range)
     if not values:
         raise ValueError("param_range is empty; pass at least one value to try.")
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     task = infer_task(y_arr)
     scorer, metric, loss = _scorer(scoring, task=task, y=y_arr)
     folds = _folds(cv, X, y_arr, group_arr, time_arr, 0 if random_state is None else random_state)

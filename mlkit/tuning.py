@@ -41,6 +41,7 @@ from mlkit._validation import (
     check_choice,
     check_consistent_length,
     check_groups,
+    check_n_jobs,
     check_positive_int,
     check_target,
 )
@@ -376,7 +377,7 @@ def tune(
     groups_arr = None if groups is None else check_groups(groups, n_samples=n_samples)
     parsed = _check_space(space, estimator)
     n_iter = _check_n_iter(n_iter, method=method)
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     if storage is not None and method != "bayes":
         raise ValueError(
             f"storage is only used by method='bayes' (an Optuna study), got method={method!r}; "
@@ -660,16 +661,6 @@ def _check_n_iter(n_iter: Any, *, method: str) -> int | None:
             "grid; drop n_iter, or use method='random' to evaluate n_iter candidates."
         )
     return check_positive_int(n_iter, name="n_iter")
-
-
-def _check_n_jobs(n_jobs: Any) -> int | None:
-    if n_jobs is None:
-        return None
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
-        raise ValueError(
-            f"n_jobs must be None, a positive integer or -1 (all cores), got {n_jobs!r}."
-        )
-    return int(n_jobs)
 
 
 def _check_scoring(scoring: Any, y: np.ndarray) -> Any:
