@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.config import ConfigError, PipelineConfig, config_to_dict, parse_dimension
-from mlkit.metrics import Task, infer_task, resolve_scoring
+from mlkit.metrics import Task, resolve_scoring, resolve_task
 from mlkit.training import (
     ESTIMATORS,
     HoldoutSplit,
@@ -271,40 +272,17 @@ def prepare(config: PipelineConfig) -> Prepared:
 def _declared_task(declared: str, y: pd.Series) -> Task:
     """The task a config declares (or ``auto``), checked against the target before any fit.
 
-    An integer target with few distinct values (counts) may be declared ``regression``;
-    ``binary`` needs exactly two classes; a non-numeric target cannot be a regression
-    target, and a target with non-integral values cannot be classes.
+    :func:`mlkit.metrics.resolve_task` decides; its message is put in the config's words.
     """
     try:
-        inferred = infer_task(y)
+        return resolve_task(y, declared)
     except ValueError as error:
-        raise ConfigError(f"data target: {error}") from None
-    if declared == "auto":
-        return inferred
-    values = y.to_numpy()
-    n_classes = pd.unique(values).size
-    numeric = values.dtype.kind in "iuf"
-    if declared == "regression" and not numeric:
-        raise ConfigError(
-            f"task='regression' but the target {y.name!r} is not numeric (e.g. {values[0]!r}); "
-            f"use task: binary/multiclass, or a numeric target column."
+        text = re.sub(r"task='?(\w+)'?", r"task: \1", str(error))
+        text = text.replace(" y ", f" the target {y.name!r} ").replace(
+            "or None", "or remove 'task'"
         )
-    if declared != "regression" and inferred == "regression" and values.dtype.kind == "f":
-        raise ConfigError(
-            f"task={declared!r} but the target {y.name!r} has non-integral values (a "
-            f"regression target); use task: regression, or a column of class labels."
-        )
-    if declared == "binary" and n_classes != 2:
-        raise ConfigError(
-            f"task='binary' but the target {y.name!r} has {n_classes} classes; use task: "
-            f"multiclass (or remove 'task' to infer it), or merge the classes into two."
-        )
-    if declared == "multiclass" and n_classes < 3:
-        raise ConfigError(
-            f"task='multiclass' but the target {y.name!r} has {n_classes} classes; use task: "
-            f"binary (or remove 'task' to infer it)."
-        )
-    return declared  # type: ignore[return-value]
+        text = text.replace("'binary' or 'multiclass'", "binary or multiclass")
+        raise ConfigError(f"data target: {text}" if declared == "auto" else text) from None
 
 
 def _check_role_columns(data: PipelineData) -> None:

@@ -41,7 +41,7 @@ from mlkit._validation import (
     has_missing,
     n_samples_of,
 )
-from mlkit.metrics import infer_task
+from mlkit.metrics import infer_task, resolve_task
 
 __all__ = [
     "CVAudit",
@@ -145,6 +145,7 @@ def choose_cv(
     *,
     groups: Any = None,
     time: Any = None,
+    task: Any = None,
     n_splits: int = 5,
     random_state: int | None = 0,
 ) -> BaseCrossValidator:
@@ -175,6 +176,10 @@ def choose_cv(
         Subject / group id of each row. Rows of one group never straddle train and test.
     time : array-like of shape (n_samples,), default=None
         Time of each row. When given, folds respect time order (train before test).
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared rather than inferred (see
+        :func:`mlkit.metrics.resolve_task`): an integer count target declared
+        ``"regression"`` gets unstratified folds.
     n_splits : int, default=5
         Number of folds, at least 2.
     random_state : int or None, default=0
@@ -209,7 +214,7 @@ def choose_cv(
     y_arr = check_target(y, name="y")
     n_samples = y_arr.shape[0]
     n_splits = check_positive_int(n_splits, name="n_splits", minimum=2)
-    task = infer_task(y_arr)
+    task = resolve_task(y_arr, task)
     classification = task != "regression"
 
     cv: BaseCrossValidator
@@ -749,6 +754,8 @@ def materialise_folds(
     y: Any,
     *,
     groups: Any = None,
+    time: Any = None,
+    task: Any = None,
     random_state: int | None = 0,
     name: str = "cv",
     allow_shared_groups: bool = False,
@@ -762,13 +769,21 @@ def materialise_folds(
     Parameters
     ----------
     cv : None, int, splitter, or iterable of (train, test) pairs
-        ``None`` or an int: :func:`choose_cv` with that many folds (5 for ``None``).
+        ``None`` or an int: :func:`choose_cv` with that many folds (5 for ``None``),
+        given ``groups``, ``time`` and ``task``: the same splitter every mlkit
+        function picks for that data.
         A splitter: its ``split(X, y, groups)``. Pairs: used as given (integer or
         boolean index arrays, by position).
     X, y : array-like
         Features and target (``y`` must be free of missing values).
     groups : array-like or None, default=None
         Passed to the splitter's ``split``; splitters that ignore groups are not warned about.
+    time : array-like or None, default=None
+        Time of each row, for :func:`choose_cv` when ``cv`` is ``None`` or an int (folds
+        then train on the past and test on the future). With a splitter or pairs it is
+        only checked (length, no missing values).
+    task : str or None, default=None
+        The declared task, for :func:`choose_cv` (see :func:`mlkit.metrics.resolve_task`).
     random_state : int or None, default=0
         Seed for :func:`choose_cv`.
     name : str, default="cv"
@@ -808,7 +823,8 @@ def materialise_folds(
         warnings.filterwarnings(
             "ignore", message="The groups parameter is ignored", category=UserWarning
         )
-        for k, pair in enumerate(_fold_pairs(cv, X, y_arr, group_arr, random_state, name)):
+        pairs = _fold_pairs(cv, X, y_arr, group_arr, random_state, name, time=time, task=task)
+        for k, pair in enumerate(pairs):
             try:
                 train, test = pair
             except (TypeError, ValueError):
@@ -825,7 +841,9 @@ def materialise_folds(
         raise ValueError(
             f"{name} produced no folds; pass a splitter or at least one (train, test) pair."
         )
-    if group_arr is not None and not allow_shared_groups and not isinstance(cv, TimeSeriesSplit):
+    chosen_by_time = time is not None and (cv is None or isinstance(cv, int | np.integer))
+    time_ordered = isinstance(cv, TimeSeriesSplit) or chosen_by_time
+    if group_arr is not None and not allow_shared_groups and not time_ordered:
         # time-ordered folds split on time, not on groups (choose_cv says so in reason_)
         _refuse_shared_groups(folds, group_arr, name=name)
     return tuple(folds)
@@ -919,14 +937,34 @@ def repeated_folds(
 
 
 def _fold_pairs(
-    cv: Any, X: Any, y: np.ndarray, groups: np.ndarray | None, random_state: int | None, name: str
+    cv: Any,
+    X: Any,
+    y: np.ndarray,
+    groups: np.ndarray | None,
+    random_state: int | None,
+    name: str,
+    *,
+    time: Any = None,
+    task: Any = None,
 ) -> Iterable[Any]:
     """The (train, test) pairs that ``cv`` stands for (see :func:`materialise_folds`)."""
     if cv is None or (isinstance(cv, int | np.integer) and not isinstance(cv, bool)):
         n_splits = 5 if cv is None else int(cv)  # choose_cv checks it
-        return choose_cv(y, groups=groups, n_splits=n_splits, random_state=random_state).split(
-            X, y, groups
+        chosen = choose_cv(
+            y, groups=groups, time=time, task=task, n_splits=n_splits, random_state=random_state
         )
+        return chosen.split(X, y, groups)
+    if task is not None:
+        resolve_task(y, task)
+    if time is not None:
+        time_arr = as_1d(time, name="time")
+        if time_arr.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"time has {time_arr.shape[0]} entries but y has {y.shape[0]}; pass one time "
+                f"value per sample, in the same order as y."
+            )
+        if has_missing(time_arr):
+            raise ValueError("time contains missing values; every row needs a time stamp.")
     if hasattr(cv, "split") and not isinstance(cv, str):
         return cv.split(X, y, groups)
     if isinstance(cv, Sequence | Iterator) and not isinstance(cv, str):

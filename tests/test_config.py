@@ -240,7 +240,7 @@ def test_validate_refuses_binary_on_multiclass_before_fitting(tmp_path, capsys) 
     path = _write_config(tmp_path, frame, task="binary")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "task='binary' but the target 'y' has 3 classes" in err
+    assert "task: binary but the target 'y' has 3 classes" in err
     assert len(err.strip().splitlines()) == 1
 
 

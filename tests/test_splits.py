@@ -19,7 +19,7 @@ from sklearn.model_selection import (
     TimeSeriesSplit,
 )
 
-from mlkit.splits import CVAudit, TimeOrderedSplit, audit_cv, choose_cv, plot_cv
+from mlkit.splits import CVAudit, TimeOrderedSplit, audit_cv, choose_cv, materialise_folds, plot_cv
 
 # --------------------------------------------------------------------------- strategies
 
@@ -445,3 +445,31 @@ def test_choose_cv_never_advises_fewer_than_two_splits() -> None:
     message = str(error.value)
     assert "n_splits<=1" not in message and "needs at least 2" in message
     assert "np.int64" not in message
+
+
+def test_choose_cv_honours_declared_regression_on_counts():
+    y = np.tile([0, 1, 2, 3], 10)
+    assert type(choose_cv(y)).__name__ == "StratifiedKFold"
+    assert type(choose_cv(y, task="regression")).__name__ == "KFold"
+    with pytest.raises(ValueError, match="task='binary' but y has 4 classes"):
+        choose_cv(y, task="binary")
+
+
+def test_materialise_folds_int_cv_with_time_trains_on_the_past():
+    rng = np.random.default_rng(0)
+    time = rng.permutation(40)
+    X, y = np.zeros((40, 1)), np.tile([0, 1], 20)
+    folds = materialise_folds(4, X, y, time=time)
+    assert len(folds) == 4
+    for train, test in folds:
+        assert time[train].max() < time[test].min()
+
+
+def test_materialise_folds_checks_time_and_task_with_a_splitter():
+    from sklearn.model_selection import KFold
+
+    X, y = np.zeros((20, 1)), np.tile([0, 1], 10)
+    with pytest.raises(ValueError, match="time has 3 entries"):
+        materialise_folds(KFold(2), X, y, time=[1, 2, 3])
+    with pytest.raises(ValueError, match="task='multiclass'"):
+        materialise_folds(KFold(2), X, y, task="multiclass")
