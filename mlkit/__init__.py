@@ -4,6 +4,9 @@ The package is organised by concern, one module each:
 
 - :mod:`mlkit.datasets`  real vendored data (pbcseq, flights) and a synthetic cohort
 - :mod:`mlkit.metrics`   task inference, metric sets, choosing the primary metric
+- :mod:`mlkit.tasks`     the task (binary, multiclass, regression): inferred or declared, once
+- :mod:`mlkit.scoring`   ``scoring`` to scorers (get_scorers), metric sets, loss direction
+- :mod:`mlkit.evaluation` a fitted model on data to a report in natural units
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks

@@ -668,3 +668,86 @@ def test_get_scorers_aliases_defaults_and_dict_keys() -> None:
     assert list(get_scorers("neg_mean_squared_error", task="regression")) == ["mean_squared_error"]
     custom = get_scorers({"my_auc": "roc_auc", "r": "recall"}, task="binary")
     assert list(custom) == ["my_auc", "r"]
+
+
+def test_get_scorers_refuses_regression_metric_on_classifier() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from mlkit.metrics import get_scorers
+
+    with pytest.raises(
+        ValueError, match=r"scoring='rmse' is a regression metric, but estimator=LogisticRegression"
+    ):
+        get_scorers("rmse", task="regression", estimator=LogisticRegression())
+
+
+def test_get_scorers_refuses_metric_on_regressor_inside_a_pipeline() -> None:
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from mlkit.metrics import get_scorers
+
+    model = make_pipeline(StandardScaler(), Ridge())
+    with pytest.raises(ValueError, match=r"scoring='roc_auc'.*estimator=Pipeline is a regressor"):
+        get_scorers("roc_auc", task="binary", estimator=model)
+
+
+@pytest.mark.parametrize(
+    ("scorer_name", "task", "kind"),
+    [
+        ("roc_auc", "regression", "classification"),
+        ("neg_root_mean_squared_error", "binary", "regression"),
+        ("adjusted_rand_score", "multiclass", "clustering"),
+    ],
+)
+def test_get_scorers_checks_scikit_learn_scorer_objects_against_the_task(
+    scorer_name: str, task: str, kind: str
+) -> None:
+    from sklearn.metrics import get_scorer
+
+    from mlkit.metrics import get_scorers
+
+    with pytest.raises(ValueError, match=rf"\(a scorer object\) is a {kind} metric.*'{task}'"):
+        get_scorers(get_scorer(scorer_name), task=task)
+
+
+def test_get_scorers_keeps_scorer_objects_that_fit_and_custom_functions() -> None:
+    from sklearn.metrics import get_scorer, make_scorer
+
+    from mlkit.metrics import get_scorers
+
+    auc = get_scorer("roc_auc")
+    assert get_scorers(auc, task="binary") == {"roc_auc_score": auc}
+
+    def my_loss(y_true, y_pred):  # a function of your own is trusted for any task
+        return float(np.mean(np.abs(y_true - y_pred)))
+
+    custom = make_scorer(my_loss, greater_is_better=False)
+    assert get_scorers(custom, task="regression") == {"my_loss": custom}
+    assert get_scorers({"cost": custom}, task="binary") == {"cost": custom}
+
+
+def test_metrics_reexports_the_split_modules_public_names() -> None:
+    import mlkit.evaluation
+    import mlkit.metrics
+    import mlkit.scoring
+    import mlkit.tasks
+
+    for module in (mlkit.tasks, mlkit.scoring, mlkit.evaluation):
+        for name in module.__all__:
+            assert name in mlkit.metrics.__all__, (module.__name__, name)
+            assert getattr(mlkit.metrics, name) is getattr(module, name)
+    for name in mlkit.metrics.__all__:
+        assert hasattr(mlkit.metrics, name), name
+    # the names other modules import from mlkit.metrics
+    from mlkit.metrics import (  # noqa: F401
+        TASKS,
+        Task,
+        evaluate,
+        get_scorers,
+        greater_is_better,
+        infer_task,
+        resolve_scoring,
+        resolve_task,
+    )
