@@ -20,6 +20,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
 - :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
 - :mod:`mlkit.calibration` reliability diagrams, Brier decomposition, ECE, recalibration
+- :mod:`mlkit.reliability` measuring calibration: reliability table, Brier terms, ECE
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``

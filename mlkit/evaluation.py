@@ -34,7 +34,8 @@ def _check_fitted(estimator: Any) -> None:
     try:
         check_is_fitted(estimator)
     except NotFittedError:
-        raise ValueError(
+        # NotFittedError is a ValueError too: both ``except`` styles catch it
+        raise NotFittedError(
             f"estimator ({type(estimator).__name__}) is not fitted; call estimator.fit(X, y) "
             f"on training data first (evaluate reports on a fitted model)."
         ) from None
@@ -82,8 +83,10 @@ def evaluate(
 
     Raises
     ------
+    sklearn.exceptions.NotFittedError
+        For an unfitted estimator (a subclass of ``ValueError``).
     ValueError
-        For an unfitted estimator, missing values in ``y``, a length mismatch between
+        For an estimator without ``predict``, missing values in ``y``, a length mismatch between
         ``X`` and ``y``, a single class, an unknown metric name, a threshold outside
         [0, 1] (or other than 0.5 for a non-binary task or a classifier without
         ``predict_proba``), labels in ``y`` that the estimator never saw, or a ``task``

@@ -368,3 +368,23 @@ def test_import_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     for heavy in ("matplotlib", "seaborn", "myst_nb"):
         assert f"'{heavy}'" not in out.stdout
+
+
+def test_recalibrate_prefit_unfitted_raises_not_fitted_error() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    X = np.zeros((10, 2))
+    y = np.tile([0, 1], 5)
+    with pytest.raises(NotFittedError, match=r"estimator \(GaussianNB\) is not fitted"):
+        recalibrate(GaussianNB(), X, y, prefit=True)
+
+
+def test_calibration_reexports_the_measures_of_reliability() -> None:
+    import mlkit.calibration
+    import mlkit.reliability
+
+    for name in mlkit.reliability.__all__:
+        assert name in mlkit.calibration.__all__, name
+        assert getattr(mlkit.calibration, name) is getattr(mlkit.reliability, name)
+    for name in mlkit.calibration.__all__:
+        assert hasattr(mlkit.calibration, name), name

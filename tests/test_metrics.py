@@ -751,3 +751,13 @@ def test_metrics_reexports_the_split_modules_public_names() -> None:
         resolve_scoring,
         resolve_task,
     )
+
+
+def test_evaluate_unfitted_estimator_raises_not_fitted_error() -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.zeros((6, 2))
+    y = np.tile([0, 1], 3)
+    with pytest.raises(NotFittedError, match=r"estimator \(LogisticRegression\) is not fitted"):
+        evaluate(LogisticRegression(), X, y)
