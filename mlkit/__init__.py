@@ -29,6 +29,8 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.continuous` replaying retraining policies with label delay and a gate
 - :mod:`mlkit.monitor`   the engine of ``mlkit monitor``: drift of new data against the champion
 - :mod:`mlkit.diagnostics` LR range test, debug-set overfit, gradient norms, seed spread
+- :mod:`mlkit.gradients` exact per-layer gradient norms of an MLP (vanishing, exploding)
+- :mod:`mlkit.seeds`     score spread across random seeds against the spread across folds
 - :mod:`mlkit.display`   readable tables, one plot style, quiet glue for notebooks
 - :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``monitor``, ``tune``
 - :mod:`mlkit.servers`   throwaway local PostgreSQL, MLflow tracking server, Dask cluster

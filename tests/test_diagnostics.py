@@ -351,3 +351,87 @@ def test_import_diagnostics_loads_no_plotting_library() -> None:
     code = "import sys, mlkit.diagnostics; print(sorted(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "matplotlib" not in out.stdout and "seaborn" not in out.stdout
+
+
+def test_seed_sensitivity_declared_regression_on_integer_counts() -> None:
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 3))
+    counts = rng.poisson(np.exp(0.5 + 0.4 * X[:, 0]))  # few distinct integer values
+    assert np.unique(counts).size <= 20  # infer_task would call it multiclass
+    cv = KFold(3, shuffle=True, random_state=0)
+    model = SGDRegressor(random_state=0)
+    result = seed_sensitivity(
+        model, X, counts, seeds=[0, 1], cv=cv, scoring="mae", vary="model", task="regression"
+    )
+    assert result.metric == "mae" and not result.greater_is_better
+    for seed in (0, 1):
+        expected = [
+            mean_absolute_error(
+                counts[test],
+                clone(model)
+                .set_params(random_state=seed)
+                .fit(X[train], counts[train])
+                .predict(X[test]),
+            )
+            for train, test in cv.split(X)
+        ]
+        got = result.scores.query("seed == @seed")["test_score"].to_numpy()
+        np.testing.assert_allclose(got, expected)
+    with pytest.raises(ValueError, match="scoring='mae' is a regression metric, but the task is"):
+        seed_sensitivity(model, X, counts, seeds=[0, 1], cv=cv, scoring="mae")
+
+
+def test_seed_sensitivity_regression_loss_is_positive_lower_is_better() -> None:
+    from sklearn.linear_model import SGDRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 2))
+    y = X @ np.array([1.5, -2.0]) + rng.normal(scale=0.5, size=150)
+    result = seed_sensitivity(
+        SGDRegressor(), X, y, seeds=[0, 1], cv=3, scoring="neg_root_mean_squared_error"
+    )
+    assert result.metric == "rmse" and not result.greater_is_better
+    assert (result.scores[["train_score", "test_score"]] > 0).all().all()
+
+
+@pytest.mark.parametrize(
+    ("estimator", "scoring", "match"),
+    [
+        (
+            SGDClassifier(),
+            "rmse",
+            r"scoring='rmse' is a regression metric, but the task is 'binary'",
+        ),
+        (SGDClassifier(), "log_loss", r"scoring='log_loss' needs predict_proba.*SGDClassifier"),
+        (SGDClassifier(), ["accuracy", "f1"], r"gives 2 metrics; seed_sensitivity takes one"),
+    ],
+)
+def test_seed_sensitivity_refuses_scoring_that_does_not_fit(
+    classification, estimator, scoring, match
+) -> None:
+    X, y = classification
+    with pytest.raises(ValueError, match=match):
+        seed_sensitivity(estimator, X, y, seeds=[0, 1], cv=3, scoring=scoring)
+
+
+def test_seed_sensitivity_refuses_task_contradicting_y(classification) -> None:
+    X, y = classification
+    with pytest.raises(ValueError, match=r"task='multiclass' but y has 2 classes"):
+        seed_sensitivity(SGDClassifier(), X, y, seeds=[0, 1], task="multiclass")
+
+
+def test_diagnostics_reexports_gradients_and_seeds() -> None:
+    import mlkit.diagnostics
+    import mlkit.gradients
+    import mlkit.seeds
+
+    for module in (mlkit.gradients, mlkit.seeds):
+        for name in module.__all__:
+            assert name in mlkit.diagnostics.__all__, name
+            assert getattr(mlkit.diagnostics, name) is getattr(module, name)
+    for name in mlkit.diagnostics.__all__:
+        assert hasattr(mlkit.diagnostics, name), name
