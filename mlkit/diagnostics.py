@@ -50,6 +50,7 @@ from mlkit._incremental import (
 from mlkit._validation import check_positive_int
 from mlkit.gradients import GradientNorms, gradient_norms
 from mlkit.seeds import SeedSensitivity, seed_sensitivity
+from mlkit.tasks import _plain
 
 __all__ = [
     "GradientNorms",
@@ -226,7 +227,7 @@ def lr_range_test(
         or not isinstance(smoothing, int | float)
         or not (0 <= smoothing < 1)
     ):
-        raise ValueError(f"smoothing={smoothing!r} must be a number in [0, 1), e.g. 0.7.")
+        raise ValueError(f"smoothing={_plain(smoothing)!r} must be a number in [0, 1), e.g. 0.7.")
     diverge_factor = check_positive_float(diverge_factor, name="diverge_factor")
     if diverge_factor <= 1:
         raise ValueError(f"diverge_factor={diverge_factor:g} must be > 1, e.g. 4.")

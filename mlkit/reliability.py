@@ -34,6 +34,7 @@ from mlkit._validation import (
     check_positive_int,
     check_target,
 )
+from mlkit.tasks import _plain
 from mlkit.thresholds import _check_scores
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ def _check_truth(y_true: Any, *, pos_label: Any = None, name: str = "y_true") ->
     if pos_label is None:
         pos_label = labels[-1]
     elif pos_label not in labels:
-        raise ValueError(f"pos_label={pos_label!r} is not one of the labels of {name} {labels}.")
+        raise ValueError(
+            f"pos_label={_plain(pos_label)!r} is not one of the labels of {name} {labels}."
+        )
     return np.asarray(arr == pos_label, dtype=bool)
 
 
@@ -472,7 +475,9 @@ def _check_confidence(confidence: Any) -> float:
     except (TypeError, ValueError):
         value = float("nan")
     if not 0.0 < value < 1.0:
-        raise ValueError(f"confidence={confidence!r} must be a number in (0, 1), e.g. 0.95.")
+        raise ValueError(
+            f"confidence={_plain(confidence)!r} must be a number in (0, 1), e.g. 0.95."
+        )
     return value
 
 

@@ -168,7 +168,7 @@ def _plain(value: Any) -> Any:
 
 def _single_class_error(arr: np.ndarray) -> ValueError:
     return ValueError(
-        f"y has a single class ({arr[0]!r}) in all {arr.shape[0]} samples; a classifier needs "
+        f"y has a single class ({_plain(arr[0])!r}) in all {arr.shape[0]} samples; a classifier needs "
         f"at least 2 classes. Check the label definition or use more data."
     )
 

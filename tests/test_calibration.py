@@ -388,3 +388,10 @@ def test_calibration_reexports_the_measures_of_reliability() -> None:
         assert getattr(mlkit.calibration, name) is getattr(mlkit.reliability, name)
     for name in mlkit.calibration.__all__:
         assert hasattr(mlkit.calibration, name), name
+
+
+def test_bad_confidence_message_prints_a_plain_scalar() -> None:
+    y, p = _calibrated(100, seed=3)
+    with pytest.raises(ValueError, match=r"confidence=1\.5 must be a number") as info:
+        expected_calibration_error(y, p, confidence=np.float64(1.5))
+    assert "np." not in str(info.value)

@@ -761,3 +761,9 @@ def test_evaluate_unfitted_estimator_raises_not_fitted_error() -> None:
     y = np.tile([0, 1], 3)
     with pytest.raises(NotFittedError, match=r"estimator \(LogisticRegression\) is not fitted"):
         evaluate(LogisticRegression(), X, y)
+
+
+def test_single_class_message_prints_a_plain_scalar() -> None:
+    with pytest.raises(ValueError, match=r"y has a single class \(1\) in all 3 samples") as info:
+        infer_task(np.array([1, 1, 1]))
+    assert "np." not in str(info.value)
