@@ -127,7 +127,8 @@ def get_scorers(
     Every mlkit function that scores (baselines, leakage checks, tuning, curves,
     comparisons, the gate) resolves ``scoring`` here, so they share the same aliases,
     the same positive label and the same zero-division rule (precision, recall and F1
-    score 0, without a warning, when nothing is predicted positive).
+    score 0, without a warning, when nothing is predicted positive). Other scikit-learn
+    scorer names get the same two rules wherever their metric function takes them.
 
     Parameters
     ----------
@@ -158,7 +159,9 @@ def get_scorers(
     ValueError
         An unknown name, an empty list, a metric that does not fit the task (e.g.
         ``"rmse"`` on a binary target, ``"roc_auc"`` on a multiclass one) or the
-        estimator (e.g. ``"roc_auc"`` on a regressor); the message names both.
+        estimator (e.g. ``"roc_auc"`` on a regressor); the message names both. Also
+        a scikit-learn scorer object of the wrong kind, a multilabel (``*_samples``)
+        metric, and ``top_k_accuracy`` on a binary task.
 
     Examples
     --------
@@ -219,6 +222,17 @@ def _one_scorer(scoring: Any, *, task: Task, pos_label: Any) -> dict[str, Any]:
     readable = readable_metric_name(sklearn_name, task=task)
     if readable in METRIC_SETS[task]:
         return metric_scorers(task, metrics=[readable], pos_label=pos_label)
+    if sklearn_name.endswith("_samples"):
+        raise ValueError(
+            f"scoring={scoring!r} is a multilabel (sample-wise) metric, but the task is "
+            f"{task!r}; use {sklearn_name.removesuffix('_samples')!r}, its macro average, or "
+            f"another of {', '.join(METRIC_SETS[task])}."
+        )
+    if task == "binary" and sklearn_name == "top_k_accuracy":
+        raise ValueError(
+            "scoring='top_k_accuracy' is always 1 on a binary task (k=2 covers both "
+            "classes); use accuracy, balanced_accuracy or roc_auc."
+        )
     kind = _scorer_kind(sklearn_name)
     wrong = _wrong_kind(kind, task)
     if not wrong and task == "multiclass" and sklearn_name in _BINARY_ONLY:
@@ -231,7 +245,43 @@ def _one_scorer(scoring: Any, *, task: Task, pos_label: Any) -> dict[str, Any]:
             f"scoring={scoring!r} is a {kind} metric, but the task is {task!r}; use a {task} "
             f"metric such as {', '.join(METRIC_SETS[task])}."
         )
-    return {readable: get_scorer(sklearn_name)}
+    return {readable: _shared_rules(get_scorer(sklearn_name), task=task, pos_label=pos_label)}
+
+
+def _shared_rules(scorer: Any, *, task: Task, pos_label: Any) -> Any:
+    """A scikit-learn scorer rebuilt with mlkit's positive label and zero-division rule.
+
+    Only for arguments its metric function takes and the scorer leaves unset; the
+    positive label only for binary averaging (scikit-learn ignores it, with a warning,
+    for macro, micro or weighted averages).
+    """
+    import inspect
+
+    from sklearn.metrics import make_scorer
+
+    func = getattr(scorer, "_score_func", None)
+    kwargs = dict(getattr(scorer, "_kwargs", {}))
+    if func is None:
+        return scorer
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return scorer
+    extra: dict[str, Any] = {}
+    binary_average = kwargs.get("average", "binary") == "binary"
+    if task == "binary" and binary_average and "pos_label" in params and "pos_label" not in kwargs:
+        extra["pos_label"] = pos_label
+    if "zero_division" in params and "zero_division" not in kwargs:
+        extra["zero_division"] = 0.0
+    if not extra:
+        return scorer
+    return make_scorer(
+        func,
+        greater_is_better=getattr(scorer, "_sign", 1) > 0,
+        response_method=getattr(scorer, "_response_method", "predict"),
+        **kwargs,
+        **extra,
+    )
 
 
 #: Binary-only scikit-learn scorer names and their multiclass counterparts.
@@ -243,6 +293,8 @@ _BINARY_ONLY: dict[str, str] = {
     "recall": "recall_macro",
     "f1": "f1_macro",
     "jaccard": "jaccard_macro",
+    "positive_likelihood_ratio": "balanced_accuracy",
+    "neg_negative_likelihood_ratio": "balanced_accuracy",
 }
 
 

@@ -767,3 +767,43 @@ def test_single_class_message_prints_a_plain_scalar() -> None:
     with pytest.raises(ValueError, match=r"y has a single class \(1\) in all 3 samples") as info:
         infer_task(np.array([1, 1, 1]))
     assert "np." not in str(info.value)
+
+
+def test_get_scorers_other_sklearn_scorers_share_pos_label_and_zero_division() -> None:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from mlkit.metrics import get_scorers
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = np.where(X[:, 0] + rng.normal(size=120) > 0.8, "yes", "no")
+    model = LogisticRegression().fit(X, y)
+    pred = model.predict(X)
+    for label in ("yes", "no"):
+        [(name, scorer)] = get_scorers("jaccard", task="binary", pos_label=label).items()
+        assert name == "jaccard"
+        assert scorer(model, X, y) == pytest.approx(skm.jaccard_score(y, pred, pos_label=label))
+    silent = DummyClassifier(strategy="most_frequent").fit(X, y)  # never predicts "yes"
+    [(_, macro)] = get_scorers("precision_macro", task="binary", pos_label="yes").items()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no UndefinedMetricWarning, no pos_label warning
+        value = macro(silent, X, y)
+    expected = skm.precision_score(y, silent.predict(X), average="macro", zero_division=0.0)
+    assert value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("scoring", "task", "match"),
+    [
+        ("f1_samples", "binary", r"scoring='f1_samples' is a multilabel .* task is 'binary'"),
+        ("recall_samples", "multiclass", r"multilabel .* use 'recall'"),
+        ("top_k_accuracy", "binary", r"scoring='top_k_accuracy' is always 1 on a binary task"),
+        ("positive_likelihood_ratio", "multiclass", r"is a binary metric, but the task is"),
+    ],
+)
+def test_get_scorers_refuses_scorers_meaningless_for_the_task(scoring, task, match) -> None:
+    from mlkit.metrics import get_scorers
+
+    with pytest.raises(ValueError, match=match):
+        get_scorers(scoring, task=task)
