@@ -243,11 +243,11 @@ def test_tune_accepts_a_plain_param_grid_dict_and_dataframes(
 def test_tune_regression_uses_rmse_by_default() -> None:
     X, y = make_regression(n_samples=120, n_features=5, noise=5.0, random_state=0)
     result = tune(Ridge(), {"alpha": Float(1e-3, 1e3, log=True)}, X, y, method="random", n_iter=4)
-    assert result.scoring == "neg_root_mean_squared_error"
+    assert result.scoring == "rmse" and result.greater_is_better is False
     row = result.results_.iloc[0]
     expected = cross_val_score(Ridge(alpha=row["param_alpha"]), X, y, cv=list(result.folds),
                                scoring="neg_root_mean_squared_error")  # fmt: skip
-    assert row["mean_score"] == pytest.approx(expected.mean())
+    assert row["mean_score"] == pytest.approx(-expected.mean())  # natural units: positive
 
 
 def test_tune_bayes_with_object_categories(data: tuple[np.ndarray, np.ndarray]) -> None:
