@@ -183,12 +183,19 @@ def run_bayes(
         }
         _check_study(study, fingerprint, claim=True)
 
+        stopped: list[Exception] = []
+
         def objective(trial: Any) -> float:
             params = space.suggest(trial)
-            scores, fit, score_time = evaluate(
-                estimator, [params], X, y, folds, scorer, n_jobs=n_jobs,
-                error_score=error_score, show=False, desc="bayes", report=False,
-            )  # fmt: skip
+            try:
+                scores, fit, score_time = evaluate(
+                    estimator, [params], X, y, folds, scorer, n_jobs=n_jobs,
+                    error_score=error_score, show=False, desc="bayes", report=False,
+                )  # fmt: skip
+            except ValueError as error:  # a failing candidate: stop without Optuna's log
+                stopped.append(error)
+                study.stop()
+                raise optuna.TrialPruned() from None
             trial.set_user_attr("fold_scores", [float(s) for s in scores[0]])
             trial.set_user_attr("fit_time", float(fit[0, 0]))
             trial.set_user_attr("score_time", float(score_time[0, 0]))
@@ -201,6 +208,8 @@ def run_bayes(
             study.optimize(objective, n_trials=n_iter, callbacks=[lambda *_: bar.update(1)])
         finally:
             bar.close()
+        if stopped:
+            raise stopped[0]
         _check_study(study, fingerprint, claim=False)  # a worker that raced us differs
         kept = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
         finished = [

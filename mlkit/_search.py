@@ -195,7 +195,7 @@ def first_failure(
 
 
 def failure_text(params: Mapping[str, Any], fold: int, error: BaseException) -> str:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    message = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
     return f"candidate {describe(params)} failed on fold {fold}: {type(error).__name__}: {message}"
 
 
@@ -256,6 +256,9 @@ def evaluate(
         found = first_failure(estimator, candidates, X, y, folds, scorer)
         if found is None:
             raise
+        if error_score != "raise" and not report:  # every fit failed: NaN, caller reports
+            nan = np.full((len(candidates), k), np.nan)
+            return nan, np.zeros_like(nan), np.zeros_like(nan)
         i, fold, original = found
         if error_score == "raise":
             raise ValueError(
