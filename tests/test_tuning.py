@@ -940,3 +940,44 @@ def test_error_score_other_than_raise_or_nan_is_refused(
     X, y = data
     with pytest.raises(ValueError, match=r"error_score=0 is not supported; use 'raise'"):
         function(TREE, {"max_depth": [1, 2]}, X, y, method="grid", error_score=0)
+
+
+class FutureCancelledError(Exception):
+    """Named like distributed's error for a task whose input data died with a worker."""
+
+
+def test_tune_reruns_a_batch_the_backend_lost_and_says_so_when_it_keeps_losing_it(
+    data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sklearn.model_selection._search as sklearn_search
+
+    X, y = data
+    space = {"max_depth": [2, 4], "min_samples_leaf": [1, 20]}
+    expected = tune(TREE, space, X, y, method="grid")
+    real = sklearn_search.Parallel
+    failures = {"left": 2}
+
+    class Flaky:  # loses the whole batch, as a Dask cluster losing scattered data does
+        def __init__(self, **kwargs: Any) -> None:
+            self.kwargs = kwargs
+
+        def __enter__(self) -> Flaky:  # GridSearchCV uses its Parallel as a context
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def __call__(self, tasks: Any) -> Any:
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise FutureCancelledError("lost dependencies")
+            return real(**self.kwargs)(tasks)
+
+    monkeypatch.setattr(sklearn_search, "Parallel", Flaky)
+    again = tune(TREE, space, X, y, method="grid")
+    assert failures["left"] == 0
+    columns = [c for c in expected.results_.columns if c not in ("fit_time", "score_time")]
+    pd.testing.assert_frame_equal(again.results_[columns], expected.results_[columns])
+    failures["left"] = 99
+    with pytest.raises(RuntimeError, match=r"lost work 3 times .*FutureCancelledError"):
+        tune(TREE, space, X, y, method="grid")
