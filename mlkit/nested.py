@@ -234,10 +234,18 @@ def nested_cv(
     bar = progress_bar(len(outer), desc="nested CV", show=show_progress(progress))
     try:
         for train, test in outer:
+            X_part, y_part = take(X, train), take(y, train)
+            g_part = None if groups_arr is None else groups_arr[train]
+            t_part = None if time is None else take(time, train)
+            # inner folds on this outer-training part's own y, groups and times
+            inner_folds = materialise_folds(
+                inner_cv, X_part, y_arr[train], groups=g_part, time=t_part, task=task,
+                random_state=random_state, name="inner_cv",
+            )  # fmt: skip
+            check_time_order(t_part, inner_folds, name="inner_cv")
             inner = tune(
-                estimator, space, take(X, train), take(y, train), method=method,
-                groups=None if groups_arr is None else groups_arr[train],
-                time=None if time is None else take(time, train), task=task, cv=inner_cv,
+                estimator, space, X_part, y_part, method=method, groups=g_part,
+                time=t_part, task=task, cv=inner_folds,
                 scoring=scoring_name if scoring is None else scoring, n_iter=n_iter,
                 random_state=random_state, n_jobs=n_jobs, error_score=error_score,
                 grid_resolution=grid_resolution, progress=False,

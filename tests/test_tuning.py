@@ -712,9 +712,26 @@ def test_tune_and_nested_cv_refuse_a_splitter_that_trains_on_the_future_given_ti
     with pytest.raises(ValueError, match=r"outer_cv: fold 0 trains on rows later"):
         nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time,
                   outer_cv=shuffled)  # fmt: skip
-    with pytest.raises(ValueError, match=r"fold 0 trains on rows later"):
+    with pytest.raises(ValueError, match=r"inner_cv: fold 0 trains on rows later.*inner_cv=None"):
         nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time,
                   outer_cv=3, inner_cv=shuffled)  # fmt: skip
+
+
+def test_nested_cv_with_time_as_a_series_orders_dataframe_subsamples(
+    timed: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    X, y, time = timed
+    index = pd.Index(np.random.default_rng(2).permutation(1000)[: len(y)])  # not 0..n-1
+    frame, target = pd.DataFrame(X, index=index), pd.Series(y, index=index)
+    stamps = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(time, unit="D"), index=index)
+    result = nested_cv(TREE, {"max_depth": [1, 2]}, frame, target, method="grid",
+                       time=stamps, outer_cv=3, inner_cv=2)  # fmt: skip
+    values = stamps.to_numpy()
+    for (train, test), inner in zip(result.outer_folds, result.inner_results, strict=True):
+        assert values[train].max() < values[test].min()
+        part = values[train]
+        for inner_train, inner_test in inner.folds:
+            assert part[inner_train].max() < part[inner_test].min()
 
 
 def test_nested_cv_refuses_a_kfold_that_splits_groups_in_either_loop() -> None:
