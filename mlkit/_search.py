@@ -184,9 +184,15 @@ def first_failure(
     folds: Sequence[Fold],
     scorer: Any,
 ) -> tuple[int, int, BaseException] | None:
-    """Re-run fits in order until one raises: ``(candidate, fold, error)``, or None."""
-    for i, params in enumerate(candidates):
-        for k, (train, test) in enumerate(folds):
+    """Re-run fits until one raises: ``(candidate, fold, error)``, or None.
+
+    Only called after a search failed, to name the culprit. Fold 0 of every candidate
+    is tried first (most failures, such as an invalid parameter value, happen on any
+    fold), then the other folds, so a late candidate is found after about one fit per
+    candidate rather than a whole search.
+    """
+    for k, (train, test) in enumerate(folds):
+        for i, params in enumerate(candidates):
             try:
                 fit_and_score(estimator, params, X, y, train, test, scorer)
             except Exception as error:

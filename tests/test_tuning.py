@@ -392,8 +392,12 @@ def test_tune_progress_true_shows_a_bar(
     data: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
 ) -> None:
     X, y = data
-    tune(TREE, {"max_depth": [1, 2]}, X, y, method="grid", progress=True)
+    space = {"max_depth": list(range(1, 26))}  # more candidates than progress steps
+    shown = tune(TREE, space, X, y, method="grid", progress=True)
     assert "grid search" in capsys.readouterr().err
+    silent = tune(TREE, space, X, y, method="grid", progress=False)
+    columns = [c for c in silent.results_.columns if c not in ("fit_time", "score_time")]
+    pd.testing.assert_frame_equal(shown.results_[columns], silent.results_[columns])
 
 
 def test_import_tuning_does_not_import_heavy_libraries() -> None:
