@@ -457,6 +457,7 @@ def tune(
 
     if method == "halving":
         results = _last_iteration(history, greater_is_better=greater)
+        best_index(results[results["iter"] == results["iter"].max()], greater_is_better=greater)
         best = int(np.flatnonzero(results["rank"].to_numpy() == 1)[0])
     else:
         results = history = with_rank(history, greater_is_better=greater)
