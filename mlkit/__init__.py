@@ -15,6 +15,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.ablation`  remove or replace one pipeline part at a time, paired test
 - :mod:`mlkit.space`     search-space dimensions (``Int``, ``Float``, ``Categorical``)
 - :mod:`mlkit.tuning`    grid, random, Bayesian and halving search, nested CV
+- :mod:`mlkit.nested`    nested cross-validation of a whole search (re-exported by tuning)
 - :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
 - :mod:`mlkit.extrapolation` inverse power-law extrapolation of a learning curve
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation

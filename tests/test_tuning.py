@@ -243,11 +243,11 @@ def test_tune_accepts_a_plain_param_grid_dict_and_dataframes(
 def test_tune_regression_uses_rmse_by_default() -> None:
     X, y = make_regression(n_samples=120, n_features=5, noise=5.0, random_state=0)
     result = tune(Ridge(), {"alpha": Float(1e-3, 1e3, log=True)}, X, y, method="random", n_iter=4)
-    assert result.scoring == "neg_root_mean_squared_error"
+    assert result.scoring == "rmse" and result.greater_is_better is False
     row = result.results_.iloc[0]
     expected = cross_val_score(Ridge(alpha=row["param_alpha"]), X, y, cv=list(result.folds),
                                scoring="neg_root_mean_squared_error")  # fmt: skip
-    assert row["mean_score"] == pytest.approx(expected.mean())
+    assert row["mean_score"] == pytest.approx(-expected.mean())  # natural units: positive
 
 
 def test_tune_bayes_with_object_categories(data: tuple[np.ndarray, np.ndarray]) -> None:
@@ -392,8 +392,12 @@ def test_tune_progress_true_shows_a_bar(
     data: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
 ) -> None:
     X, y = data
-    tune(TREE, {"max_depth": [1, 2]}, X, y, method="grid", progress=True)
+    space = {"max_depth": list(range(1, 26))}  # more candidates than progress steps
+    shown = tune(TREE, space, X, y, method="grid", progress=True)
     assert "grid search" in capsys.readouterr().err
+    silent = tune(TREE, space, X, y, method="grid", progress=False)
+    columns = [c for c in silent.results_.columns if c not in ("fit_time", "score_time")]
+    pd.testing.assert_frame_equal(shown.results_[columns], silent.results_[columns])
 
 
 def test_import_tuning_does_not_import_heavy_libraries() -> None:
@@ -635,3 +639,366 @@ def test_tune_refuses_a_kfold_that_splits_groups() -> None:
             groups=groups,
             cv=KFold(5, shuffle=True, random_state=0),
         )
+
+
+# --------------------------------------------------------------------------- issue 11: task
+
+
+def test_tune_declared_regression_on_integer_counts_scores_rmse() -> None:
+    # 6 distinct integer values would be inferred as multiclass; declared, it is regression
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    y = np.clip(np.round(2 + X[:, 0] + rng.normal(scale=0.5, size=150)), 0, 5).astype(int)
+    result = tune(Ridge(), {"alpha": [0.1, 10.0]}, X, y, method="grid", task="regression")
+    assert result.task == "regression" and result.scoring == "rmse"
+    assert not result.greater_is_better
+    expected = cross_val_score(Ridge(alpha=0.1), X, y, cv=list(result.folds),
+                               scoring="neg_root_mean_squared_error")  # fmt: skip
+    np.testing.assert_allclose(result.fold_scores({"alpha": 0.1}), -expected)
+    nested = nested_cv(Ridge(), {"alpha": [0.1, 10.0]}, X, y, method="grid",
+                       task="regression", outer_cv=3, inner_cv=2)  # fmt: skip
+    assert nested.scoring == "rmse" and all(r.task == "regression" for r in nested.inner_results)
+
+
+def test_tune_and_nested_cv_refuse_a_task_the_target_contradicts(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match=r"task='multiclass' but y has 2 classes"):
+        tune(TREE, {"max_depth": [1, 2]}, X, y, method="grid", task="multiclass")
+    with pytest.raises(ValueError, match=r"task='multiclass' but y has 2 classes"):
+        nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", task="multiclass")
+
+
+# --------------------------------------------------------------------------- issue 11: time
+
+
+@pytest.fixture(scope="module")
+def timed() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    X, y = make_classification(n_samples=240, n_features=6, random_state=1)
+    time = np.random.default_rng(1).permutation(240).astype(float)  # rows not in time order
+    return X, y, time
+
+
+def test_tune_with_time_uses_time_ordered_folds(
+    timed: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    X, y, time = timed
+    result = tune(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time, cv=3)
+    assert len(result.folds) == 3
+    for train, test in result.folds:
+        assert time[train].max() < time[test].min()
+
+
+def test_nested_cv_with_time_never_trains_on_later_rows_in_either_loop(
+    timed: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    X, y, time = timed
+    result = nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time,
+                       outer_cv=3, inner_cv=3)  # fmt: skip
+    n_inner_folds = 0
+    for (train, test), inner in zip(result.outer_folds, result.inner_results, strict=True):
+        assert time[train].max() < time[test].min()
+        part = time[train]  # the inner folds index into the outer training part
+        for inner_train, inner_test in inner.folds:
+            assert part[inner_train].max() < part[inner_test].min()
+            n_inner_folds += 1
+    assert n_inner_folds == 9
+
+
+def test_tune_and_nested_cv_refuse_a_splitter_that_trains_on_the_future_given_time(
+    timed: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    X, y, time = timed
+    shuffled = KFold(3, shuffle=True, random_state=0)
+    with pytest.raises(ValueError, match=r"cv: fold 0 trains on rows later than its test rows"):
+        tune(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time, cv=shuffled)
+    with pytest.raises(ValueError, match=r"outer_cv: fold 0 trains on rows later"):
+        nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time,
+                  outer_cv=shuffled)  # fmt: skip
+    with pytest.raises(ValueError, match=r"inner_cv: fold 0 trains on rows later.*inner_cv=None"):
+        nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", time=time,
+                  outer_cv=3, inner_cv=shuffled)  # fmt: skip
+
+
+def test_nested_cv_with_time_as_a_series_orders_dataframe_subsamples(
+    timed: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    X, y, time = timed
+    index = pd.Index(np.random.default_rng(2).permutation(1000)[: len(y)])  # not 0..n-1
+    frame, target = pd.DataFrame(X, index=index), pd.Series(y, index=index)
+    stamps = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(time, unit="D"), index=index)
+    result = nested_cv(TREE, {"max_depth": [1, 2]}, frame, target, method="grid",
+                       time=stamps, outer_cv=3, inner_cv=2)  # fmt: skip
+    values = stamps.to_numpy()
+    for (train, test), inner in zip(result.outer_folds, result.inner_results, strict=True):
+        assert values[train].max() < values[test].min()
+        part = values[train]
+        for inner_train, inner_test in inner.folds:
+            assert part[inner_train].max() < part[inner_test].min()
+
+
+def test_nested_cv_refuses_a_kfold_that_splits_groups_in_either_loop() -> None:
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(30), 5)
+    X, y = rng.normal(size=(150, 3)), np.tile([0, 1], 75)
+    kfold = KFold(3, shuffle=True, random_state=0)
+    with pytest.raises(ValueError, match=r"on both sides of fold 0"):
+        nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", groups=groups,
+                  outer_cv=kfold)  # fmt: skip
+    with pytest.raises(ValueError, match=r"on both sides of fold 0"):
+        nested_cv(TREE, {"max_depth": [1, 2]}, X, y, method="grid", groups=groups,
+                  outer_cv=3, inner_cv=kfold)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- issue 11: scorers
+
+
+@pytest.mark.parametrize("function", [tune, nested_cv])
+def test_a_regression_metric_on_a_binary_target_names_both(
+    data: tuple[np.ndarray, np.ndarray], function: Any
+) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match=r"scoring='rmse' is a regression metric.*'binary'"):
+        function(TREE, {"max_depth": [1, 2]}, X, y, method="grid", scoring="rmse")
+
+
+@pytest.mark.parametrize("function", [tune, nested_cv])
+def test_roc_auc_on_a_regressor_names_both(
+    data: tuple[np.ndarray, np.ndarray], function: Any
+) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match=r"scoring='roc_auc'.*estimator=Ridge is a regressor"):
+        function(Ridge(), {"alpha": [1.0, 2.0]}, X, y, method="grid", scoring="roc_auc")
+
+
+# --------------------------------------------------------------------------- issue 11: losses
+
+
+def test_tune_loss_is_positive_and_equals_minus_gridsearchcv(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    X, y = data
+    space = {"max_depth": [1, 3, 6], "min_samples_leaf": [5, 40]}
+    result = tune(TREE, space, X, y, method="grid", scoring="log_loss", cv=4)
+    search = GridSearchCV(TREE, space, cv=list(result.folds), scoring="neg_log_loss").fit(X, y)
+    assert result.scoring == "log_loss" and result.greater_is_better is False
+    assert result.best_score_ == pytest.approx(-search.best_score_)
+    assert result.best_score_ > 0
+    assert result.best_params_ == search.best_params_
+    np.testing.assert_allclose(
+        result.results_["mean_score"], -search.cv_results_["mean_test_score"]
+    )
+    for k in range(4):
+        np.testing.assert_allclose(
+            result.results_[f"fold_{k}"], -search.cv_results_[f"split{k}_test_score"]
+        )
+    np.testing.assert_array_equal(result.results_["rank"], search.cv_results_["rank_test_score"])
+    assert result.best_score_ == result.results_["mean_score"].min()
+    assert (result.fold_scores() > 0).all()
+    best = result.trace()["best_score"].to_numpy()
+    assert (np.diff(best) <= 0).all() and best[-1] == pytest.approx(result.best_score_)
+    assert "greater_is_better=False" in repr(result)
+    assert "lower is better" in result.summary() and "log_loss" in str(result)
+
+
+@pytest.mark.parametrize("method", ["random", "bayes", "halving"])
+def test_tune_every_method_reports_a_loss_positive_and_picks_the_lowest(method: str) -> None:
+    X, y = make_regression(n_samples=240, n_features=5, noise=10.0, random_state=0)
+    budget = {"grid_resolution": 4} if method == "halving" else {"n_iter": 5}
+    result = tune(Ridge(), {"alpha": Float(1e-2, 1e3, log=True)}, X, y, method=method,
+                  scoring="mae", **budget)  # fmt: skip
+    table = result.results_
+    assert (table["mean_score"] > 0).all() and not result.greater_is_better
+    if method == "halving":
+        last = table[table["iter"] == table["iter"].max()]
+        assert result.best_score_ == last["mean_score"].min()
+    else:
+        assert result.best_score_ == table["mean_score"].min()
+        model = Ridge().set_params(**result.best_params_)
+        expected = cross_val_score(model, X, y, cv=list(result.folds),
+                                   scoring="neg_mean_absolute_error")  # fmt: skip
+        np.testing.assert_allclose(result.fold_scores(), -expected)
+    assert table.loc[table["rank"] == 1, "params"].iloc[0] == result.best_params_
+
+
+def test_nested_cv_loss_outer_scores_are_positive_and_optimism_is_signed() -> None:
+    from sklearn.metrics import root_mean_squared_error
+
+    X, y = make_regression(n_samples=150, n_features=5, noise=20.0, random_state=0)
+    result = nested_cv(Ridge(), {"alpha": [0.01, 1.0, 100.0]}, X, y, method="grid",
+                       scoring="rmse", outer_cv=3, inner_cv=3)  # fmt: skip
+    assert result.greater_is_better is False and result.scoring == "rmse"
+    for (_, test), inner, outer in zip(result.outer_folds, result.inner_results,
+                                       result.outer_scores, strict=True):  # fmt: skip
+        by_hand = root_mean_squared_error(y[test], inner.best_estimator_.predict(X[test]))
+        assert outer == pytest.approx(by_hand) and outer > 0
+        assert inner.best_score_ > 0
+    assert result.optimism == pytest.approx(result.mean_score - result.mean_inner_best_score)
+    assert "lower is better" in result.summary()
+
+
+def test_plot_search_trace_states_the_direction_of_a_loss(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = data
+    loss = tune(TREE, {"max_depth": [1, 3, 6]}, X, y, method="grid", scoring="log_loss")
+    ax = plot_search_trace(loss)
+    assert "log_loss" in ax.get_ylabel() and "lower is better" in ax.get_ylabel()
+    (line,) = ax.get_lines()
+    assert (line.get_ydata() > 0).all()
+    plt.close(ax.figure)
+    auc = tune(TREE, {"max_depth": [1, 3]}, X, y, method="grid")
+    with pytest.raises(ValueError, match=r"different metrics"):
+        plot_search_trace({"loss": loss, "auc": auc})
+
+
+# --------------------------------------------------------------------------- issue 11: delegation
+
+
+@pytest.mark.parametrize("method", ["grid", "random"])
+def test_tune_grid_and_random_delegate_to_gridsearchcv_on_the_folds(
+    data: tuple[np.ndarray, np.ndarray], method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = data
+    calls: list[Any] = []
+    original = GridSearchCV.fit
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(GridSearchCV, "fit", spy)
+    budget = {"grid_resolution": 3} if method == "grid" else {"n_iter": 4}
+    result = tune(TREE, TREE_SPACE, X, y, method=method, cv=3, **budget)
+    assert len(calls) == 1
+    search = calls[0]
+    assert search.refit is False and [list(p) for p in search.cv] == [list(f) for f in result.folds]
+    assert search.cv_results_["params"] == result.results_["params"].tolist()
+    np.testing.assert_array_equal(
+        result.results_["mean_score"], search.cv_results_["mean_test_score"]
+    )
+
+
+# --------------------------------------------------------------------------- issue 11: errors
+
+
+LOGREG_SPACE = {"C": [1.0, -1.0, 0.1]}
+
+
+@pytest.mark.parametrize("method", ["grid", "bayes", "halving"])
+def test_tune_failing_candidate_raises_naming_its_parameters(
+    data: tuple[np.ndarray, np.ndarray], method: str
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data
+    budget = {"n_iter": 6} if method == "bayes" else {}
+    with pytest.raises(ValueError, match=r"candidate \{'C': -1.0\} failed on fold \d") as info:
+        tune(LogisticRegression(), LOGREG_SPACE, X, y, method=method, **budget)
+    assert "The 'C' parameter of LogisticRegression must be" in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_tune_error_score_nan_records_the_failure_and_warns_naming_it(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data
+    with pytest.warns(FitFailedWarning, match=r"1 of 3 candidates failed.*\{'C': -1.0\}"):
+        result = tune(LogisticRegression(), LOGREG_SPACE, X, y, method="grid",
+                      error_score=np.nan)  # fmt: skip
+    failed = result.results_[result.results_["param_C"] == -1.0].iloc[0]
+    assert np.isnan(failed["mean_score"]) and failed["rank"] == 3
+    assert result.best_params_["C"] in (1.0, 0.1)
+    search = GridSearchCV(LogisticRegression(), {"C": [1.0, 0.1]}, cv=list(result.folds),
+                          scoring="roc_auc").fit(X, y)  # fmt: skip
+    assert result.best_score_ == pytest.approx(search.best_score_)
+
+
+def test_tune_error_score_nan_with_every_candidate_failing_says_so(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data
+    with pytest.raises(ValueError, match=r"every candidate failed.*\{'C': -1.0\}"):
+        tune(LogisticRegression(), {"C": [-1.0, -2.0]}, X, y, method="grid",
+             error_score=np.nan)  # fmt: skip
+    with pytest.raises(ValueError, match=r"every candidate failed"):
+        nested_cv(LogisticRegression(), {"C": [-1.0, -2.0]}, X, y, method="grid",
+                  error_score=np.nan, outer_cv=2, inner_cv=2)  # fmt: skip
+
+
+def test_tune_bayes_error_score_nan_keeps_the_failed_trial_and_is_silent(
+    data: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data
+    with pytest.warns(FitFailedWarning, match=r"\{'C': -1.0\}"):
+        result = tune(LogisticRegression(), {"C": Categorical([1.0, -1.0])}, X, y,
+                      method="bayes", n_iter=6, error_score=np.nan)  # fmt: skip
+    assert len(result.results_) == 6
+    failed = result.results_["param_C"] == -1.0
+    assert failed.any() and result.results_.loc[failed, "mean_score"].isna().all()
+    assert result.best_params_ == {"C": 1.0}
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("function", [tune, nested_cv])
+def test_error_score_other_than_raise_or_nan_is_refused(
+    data: tuple[np.ndarray, np.ndarray], function: Any
+) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match=r"error_score=0 is not supported; use 'raise'"):
+        function(TREE, {"max_depth": [1, 2]}, X, y, method="grid", error_score=0)
+
+
+class FutureCancelledError(Exception):
+    """Named like distributed's error for a task whose input data died with a worker."""
+
+
+def test_tune_reruns_a_batch_the_backend_lost_and_says_so_when_it_keeps_losing_it(
+    data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sklearn.model_selection._search as sklearn_search
+
+    X, y = data
+    space = {"max_depth": [2, 4], "min_samples_leaf": [1, 20]}
+    expected = tune(TREE, space, X, y, method="grid")
+    real = sklearn_search.Parallel
+    failures = {"left": 2}
+
+    class Flaky:  # loses the whole batch, as a Dask cluster losing scattered data does
+        def __init__(self, **kwargs: Any) -> None:
+            self.kwargs = kwargs
+
+        def __enter__(self) -> Flaky:  # GridSearchCV uses its Parallel as a context
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def __call__(self, tasks: Any) -> Any:
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise FutureCancelledError("lost dependencies")
+            return real(**self.kwargs)(tasks)
+
+    monkeypatch.setattr(sklearn_search, "Parallel", Flaky)
+    again = tune(TREE, space, X, y, method="grid")
+    assert failures["left"] == 0
+    columns = [c for c in expected.results_.columns if c not in ("fit_time", "score_time")]
+    pd.testing.assert_frame_equal(again.results_[columns], expected.results_[columns])
+    failures["left"] = 99
+    with pytest.raises(RuntimeError, match=r"lost work 3 times .*FutureCancelledError"):
+        tune(TREE, space, X, y, method="grid")
