@@ -15,7 +15,6 @@ better) and the direction is stated.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ import pandas as pd
 
 from mlkit.config import PipelineConfig, config_to_dict
 from mlkit.metrics import Task
-from mlkit.pipeline_checks import FoldPlan, Metric, inner_cv
+from mlkit.pipeline_checks import FoldPlan, Metric, accepted, inner_cv
 from mlkit.training import evaluate_holdout, final_fit, model_param_names, score_model
 
 if TYPE_CHECKING:
@@ -143,14 +142,6 @@ class StepContext:
         return self.prepared.config
 
 
-def accepted(func: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    """The keyword arguments ``func`` accepts (``task=``, ``time=`` as they arrive)."""
-    parameters = inspect.signature(func).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return kwargs
-    return {k: v for k, v in kwargs.items() if k in parameters}
-
-
 # --------------------------------------------------------------------------- audit
 
 
@@ -227,7 +218,7 @@ def tuning_step(ctx: StepContext) -> TuningOutcome:
         from sklearn.model_selection import cross_val_score
 
         raw = cross_val_score(
-            ctx.prepared.estimator, train.X, train.y, groups=train.groups, cv=list(folds),
+            ctx.prepared.estimator, train.X, train.y, groups=train.groups, cv=folds,
             scoring=metric.scorer, n_jobs=tuning.n_jobs,
         )  # fmt: skip
         scores = tuple(metric.natural(s) for s in raw)
@@ -363,8 +354,10 @@ def holdout_step(ctx: StepContext, model: Any) -> HoldoutOutcome:
     """Score the final model once on the holdout rows."""
     test, metric, run, config = ctx.test, ctx.metric, ctx.run, ctx.config
     score = metric.natural(score_model(model, test.X, test.y, scoring=metric.scorer))
+    # task=None: the task comes from the fitted model (decided by prepare), never from
+    # the holdout's y, which may hold fewer classes or look like classes (counts)
     metrics = evaluate_holdout(
-        model, test.X, test.y, task=ctx.task, metrics=config.evaluation.metrics,
+        model, test.X, test.y, task=None, metrics=config.evaluation.metrics,
         threshold=config.evaluation.threshold,
     )  # fmt: skip
     predictions = _predictions(model, test.X, ctx.task)
