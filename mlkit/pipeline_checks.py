@@ -76,9 +76,10 @@ class Metric:
         """``"higher is better"`` or ``"lower is better"``."""
         return "higher is better" if self.greater_is_better else "lower is better"
 
-    def describe(self, value: float) -> str:
-        """``"<name> <value> (<direction>)"`` for a value in natural units."""
-        return f"{self.name} {value:.4f} ({self.direction})"
+    def describe(self, value: float, spread: float | None = None, *, note: str = "") -> str:
+        """``"<name> <value> [+/- <spread>] (<direction>[; note])"``, natural units."""
+        plus = "" if spread is None else f" +/- {spread:.4f}"
+        return f"{self.name} {value:.4f}{plus} ({self.direction}{'; ' + note if note else ''})"
 
 
 @dataclass(frozen=True, eq=False)

@@ -223,7 +223,8 @@ def tuning_step(ctx: StepContext) -> TuningOutcome:
         )  # fmt: skip
         scores = tuple(metric.natural(s) for s in raw)
         outcome = TuningOutcome("none", {}, scores, 1)
-        ctx.say(f"cv: {metric.describe(outcome.cv_mean)}, +/- {np.std(scores):.4f} (fixed params)")
+        spread = float(np.std(scores))
+        ctx.say(f"cv: {metric.describe(outcome.cv_mean, spread, note='fixed params')}")
         log_cv_result(run, {"test_score": np.asarray(scores)}, prefix="cv")
     for step, score in enumerate(scores):
         run.log_metrics({f"cv.{metric.name}": score}, step=step)
@@ -324,10 +325,8 @@ def nested_step(ctx: StepContext) -> NestedOutcome:
     mean = float(np.mean(outer))
     optimism = claimed - mean if metric.greater_is_better else mean - claimed
     outcome = NestedOutcome(mean, float(np.std(outer)), optimism)
-    ctx.say(
-        f"nested cv: {metric.describe(mean)}, +/- {outcome.std:.4f} "
-        f"(the tuning score flatters by {optimism:+.4f})"
-    )
+    note = f"the tuning score flatters by {optimism:+.4f}"
+    ctx.say(f"nested cv: {metric.describe(mean, outcome.std, note=note)}")
     log_cv_result(ctx.run, nested, prefix="nested")
     ctx.run.log_metrics({"nested.optimism": optimism, f"nested.{metric.name}.mean": mean})
     return outcome
