@@ -311,11 +311,9 @@ def prepare(config: PipelineConfig) -> Prepared:
             train, task=task, n_splits=config.nested.outer_splits, seed=config.seed,
             key="nested.outer_splits",
         )  # fmt: skip
-        inner = _inner_cv(
-            config.nested.inner_splits, train.time, y=train.y, groups=train.groups,
-            task=task, random_state=config.seed,
-        )  # fmt: skip
-        checks.check_inner_folds(train, outer, inner, task=task, seed=config.seed)
+        checks.check_inner_folds(
+            train, outer, n_splits=config.nested.inner_splits, task=task, seed=config.seed
+        )
     return Prepared(config, data, task, metric.scorer, estimator, space, metric, split, folds,
                     outer)  # fmt: skip
 

@@ -343,19 +343,20 @@ def inner_cv(
 
 
 def check_inner_folds(
-    data: PipelineData, outer: FoldPlan, splitter: Any, *, task: Task, seed: int
+    data: PipelineData, outer: FoldPlan, *, n_splits: int, task: Task, seed: int
 ) -> None:
-    """Every outer training part must split into the inner folds (``nested.inner_splits``)."""
+    """Every outer training part must split into ``nested.inner_splits`` inner folds."""
     from mlkit.splits import materialise_folds
 
-    for train, _ in outer.folds:
-        part = data.X.iloc[train]
-        y = data.y.iloc[train]
-        groups = None if data.groups is None else data.groups.iloc[train]
-        try:
+    try:
+        splitter = inner_cv(
+            n_splits, data.time, y=data.y, groups=data.groups, task=task, random_state=seed
+        )
+        for train, _ in outer.folds:
+            groups = None if data.groups is None else data.groups.iloc[train]
             materialise_folds(
-                splitter, part, y, groups=groups, task=task, random_state=seed,
-                name="nested.inner_splits",
+                splitter, data.X.iloc[train], data.y.iloc[train], groups=groups, task=task,
+                random_state=seed, name="nested.inner_splits",
             )  # fmt: skip
-        except ValueError as error:
-            raise _in_config_words(error, "nested.inner_splits") from None
+    except ValueError as error:
+        raise _in_config_words(error, "nested.inner_splits") from None

@@ -298,6 +298,8 @@ BAD = [
      r"nested: nested\.outer_splits=40 is greater than the number of groups"),
     ({"tuning": GRID_C, "nested": {"enabled": True, "outer_splits": 3, "inner_splits": 19}},
      r"nested: .*nested\.inner_splits=19"),
+    ({"tuning": GRID_C, "nested": {"enabled": True, "outer_splits": 3, "inner_splits": 40}},
+     r"nested: nested\.inner_splits=40 is greater than the number of groups"),
 ]  # fmt: skip
 
 
