@@ -25,6 +25,8 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
 - :mod:`mlkit.pipeline`  the end-to-end run behind ``mlkit run``
+- :mod:`mlkit.pipeline_checks` config-vs-data checks of ``mlkit validate`` (task, metric, folds)
+- :mod:`mlkit.pipeline_steps` the typed steps ``run_pipeline`` composes, and a null run
 - :mod:`mlkit.drift`     data drift tests (KS, chi2, Z, Wasserstein, Jensen-Shannon, PSI),
   reference profiles, river concept-drift detectors
 - :mod:`mlkit.continuous` replaying retraining policies with label delay and a gate

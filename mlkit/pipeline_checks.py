@@ -1,0 +1,362 @@
+"""The checks of a pipeline config against its data, run by ``prepare`` (``mlkit validate``).
+
+Everything a run would use is decided and checked here, before any model is fitted:
+the task, the scorer and its direction, the estimator's parameters and every
+search-space value, the holdout, and the cross-validation folds (the training folds,
+and for nested CV the outer folds and the inner folds of every outer training part).
+Every problem is one :class:`~mlkit.config.ConfigError` in the config's own words
+(``tuning.space.C``, ``n_grid``, ``nested.inner_splits``), so ``mlkit validate`` prints
+it on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mlkit.config import ConfigError
+from mlkit.metrics import Task, greater_is_better, readable_metric_name, resolve_task
+
+if TYPE_CHECKING:
+    from mlkit.pipeline import PipelineData
+    from mlkit.training import HoldoutSplit
+
+__all__ = ["FoldPlan", "Metric"]
+
+Fold = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The metric a run is chosen and gated by, and its direction.
+
+    Attributes
+    ----------
+    name : str
+        Readable name (``"rmse"``, ``"average_precision"``).
+    scorer : str
+        The scikit-learn scorer name (greater is better: ``"neg_root_mean_squared_error"``).
+    greater_is_better : bool
+        ``False`` for a loss, reported as a positive number.
+
+    Examples
+    --------
+    >>> from mlkit.pipeline_checks import Metric
+    >>> rmse = Metric.of("neg_root_mean_squared_error", task="regression")
+    >>> rmse.name, rmse.natural(-3.21), rmse.describe(3.21)
+    ('rmse', 3.21, 'rmse 3.2100 (lower is better)')
+    """
+
+    name: str
+    scorer: str
+    greater_is_better: bool
+
+    @classmethod
+    def of(cls, scorer: str, *, task: Task) -> Metric:
+        """The metric of a scikit-learn scorer name (or mlkit alias) for ``task``."""
+        name = readable_metric_name(scorer, task=task)
+        return cls(name, scorer, greater_is_better(name))
+
+    def natural(self, value: Any, *, natural: bool = False) -> float:
+        """``value`` in natural units: a scorer's negated loss becomes positive.
+
+        ``natural=True`` says the value already is in natural units (a result that
+        carries a ``greater_is_better`` flag); it is returned unchanged.
+        """
+        return float(value) if natural or self.greater_is_better else -float(value)
+
+    @property
+    def direction(self) -> str:
+        """``"higher is better"`` or ``"lower is better"``."""
+        return "higher is better" if self.greater_is_better else "lower is better"
+
+    def describe(self, value: float, spread: float | None = None, *, note: str = "") -> str:
+        """``"<name> <value> [+/- <spread>] (<direction>[; note])"``, natural units."""
+        plus = "" if spread is None else f" +/- {spread:.4f}"
+        return f"{self.name} {value:.4f}{plus} ({self.direction}{'; ' + note if note else ''})"
+
+
+@dataclass(frozen=True, eq=False)
+class FoldPlan:
+    """Cross-validation folds, materialised once and shared by every step.
+
+    Attributes
+    ----------
+    splitter : str
+        The splitter's class name (``"StratifiedGroupKFold"``).
+    reason : str
+        Why that splitter (:func:`mlkit.splits.choose_cv`).
+    folds : tuple of (train, test)
+        Positions into the rows the plan was made on.
+    """
+
+    splitter: str
+    reason: str
+    folds: tuple[Fold, ...] = field(repr=False)
+
+    @property
+    def n_splits(self) -> int:
+        """Number of folds."""
+        return len(self.folds)
+
+
+def accepted(func: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    """The keyword arguments ``func`` accepts (``task=``, ``time=`` as they arrive).
+
+    Issue 11 adds ``task=`` and ``time=`` to the tuning and baseline functions; the
+    pipeline passes them wherever the signature has them, so nothing changes here
+    when they land.
+    """
+    parameters = inspect.signature(func).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if k in parameters}
+
+
+def holdout_strategy(strategy: str, *, task: Task, data: PipelineData) -> str:
+    """``holdout.strategy`` for :func:`mlkit.training.holdout_split`, given the declared task.
+
+    ``holdout_split`` infers the task from the target, so a count target declared
+    ``regression`` would be stratified like classes; ``"auto"`` without groups or time
+    then means ``"random"``, what it means for a regression target.
+    """
+    from mlkit.training import holdout_split
+
+    if accepted(holdout_split, task=task):
+        return strategy
+    plain = data.groups is None and data.time is None
+    return "random" if strategy == "auto" and task == "regression" and plain else strategy
+
+
+# --------------------------------------------------------------------------- task and scoring
+
+
+def declared_task(declared: str, y: pd.Series) -> Task:
+    """The task a config declares (or ``auto``), checked against the target before any fit.
+
+    :func:`mlkit.metrics.resolve_task` decides; its message is put in the config's words.
+    """
+    try:
+        return resolve_task(y, declared)
+    except ValueError as error:
+        text = re.sub(r"task='?(\w+)'?", r"task: \1", str(error))
+        text = text.replace(" y ", f" the target {y.name!r} ").replace(
+            "or None", "or remove 'task'"
+        )
+        text = text.replace("'binary' or 'multiclass'", "binary or multiclass")
+        raise ConfigError(f"data target: {text}" if declared == "auto" else text) from None
+
+
+def check_scoring(scoring: Any, *, task: Task, estimator: Any) -> Metric:
+    """The one metric a run is chosen by, checked against the task and the estimator."""
+    from mlkit.metrics import get_scorers, resolve_scoring
+
+    if isinstance(scoring, list | tuple):
+        raise ConfigError("scoring must be one metric name (the one the model is chosen by).")
+    try:
+        name = resolve_scoring(scoring, task=task)
+        get_scorers(name if scoring is None else scoring, task=task, estimator=estimator)
+    except ValueError as error:
+        raise ConfigError(f"scoring: {error}") from None
+    if not isinstance(name, str):
+        raise ConfigError("scoring must be one metric name (the one the model is chosen by).")
+    return Metric.of(name, task=task)
+
+
+def check_evaluation_metrics(metrics: Sequence[str] | None, *, task: Task) -> None:
+    """``evaluation.metrics`` must name metrics of the task (checked before any fit)."""
+    if metrics is None:
+        return
+    from mlkit.metrics import metric_scorers
+
+    try:
+        metric_scorers(task, metrics=list(metrics))
+    except ValueError as error:
+        text = str(error).replace("metrics contains", "contains")
+        raise ConfigError(f"evaluation.metrics {text}") from None
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def check_role_columns(data: PipelineData) -> None:
+    """Every row needs a group and a time value when those columns are used."""
+    for role, column in (("groups", data.groups), ("time", data.time)):
+        if column is not None and column.isna().any():
+            raise ConfigError(
+                f"data.{role} column {column.name!r} has {int(column.isna().sum())} missing "
+                f"value(s); every row needs a {role[:-1] if role == 'groups' else role} value "
+                f"(drop those rows from the file first)."
+            )
+
+
+# --------------------------------------------------------------------------- model and space
+
+
+def check_model_params(model: Any, params: dict[str, Any], *, key: str) -> None:
+    """scikit-learn's own parameter validation, reported in the config's vocabulary."""
+    validate = getattr(model, "_validate_params", None)
+    if validate is None or not params:
+        return
+    try:
+        validate()
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
+def check_space_values(model: Any, name: str, dimension: Any) -> None:
+    """Every value a search could try must pass the model's parameter validation."""
+    from sklearn.base import clone
+
+    if isinstance(dimension, list | tuple):
+        candidates = list(dimension)
+    elif hasattr(dimension, "values"):
+        candidates = list(dimension.values)
+    else:
+        candidates = [dimension.low, dimension.high]
+    for value in candidates:
+        try:
+            trial = clone(model).set_params(**{name: value})
+        except (ValueError, TypeError) as error:
+            raise ConfigError(f"tuning.space.{name}: {error}") from None
+        validate = getattr(trial, "_validate_params", None)
+        if validate is None:
+            continue
+        try:
+            validate()
+        except (ValueError, TypeError) as error:
+            raise ConfigError(f"tuning.space.{name}={value!r}: {error}") from None
+
+
+def check_grid_points(method: str, n_iter: int | None, space: dict[str, Any]) -> None:
+    """A grid (grid search, or halving without ``n_iter``) needs ``n_grid`` on every range."""
+    if not (method == "grid" or (method == "halving" and n_iter is None)):
+        return
+    for full, dimension in space.items():
+        if getattr(dimension, "low", None) is not None and getattr(dimension, "n_grid", 0) is None:
+            name = full.removeprefix("model__")
+            raise ConfigError(
+                f"tuning.space.{name} is a {type(dimension).__name__.lower()} range, so "
+                f"tuning.method={method!r} needs its number of grid points; add n_grid, "
+                f"e.g. {{type: {type(dimension).__name__.lower()}, low: {dimension.low}, "
+                f"high: {dimension.high}, n_grid: 5}}, or list the values."
+            )
+
+
+def check_n_jobs(n_jobs: Any) -> int | None:
+    """``tuning.n_jobs``: ``null``, a positive number of jobs or -1 (all cores)."""
+    from mlkit._validation import check_n_jobs as _check
+
+    try:
+        return _check(n_jobs)
+    except ValueError:
+        raise ConfigError(
+            f"tuning.n_jobs={n_jobs!r} must be null, a positive number of parallel jobs "
+            f"or -1 (all cores)."
+        ) from None
+
+
+# --------------------------------------------------------------------------- holdout and folds
+
+
+def check_holdout_classes(data: PipelineData, split: HoldoutSplit, *, task: str) -> None:
+    """A classification holdout (and its training part) must hold at least two classes."""
+    if task == "regression":
+        return
+    for part, rows in (("test", split.test), ("training", split.train)):
+        classes = pd.unique(data.y.to_numpy()[rows])
+        if classes.size < 2:
+            raise ConfigError(
+                f"holdout: the {part} part would hold a single class "
+                f"({np.asarray(classes[0]).item()!r}); use a "
+                f"larger holdout.test_size, holdout.strategy: group/stratified, or more data."
+            )
+
+
+def _in_config_words(error: Exception, key: str) -> ConfigError:
+    """A splitter's message with ``n_splits`` spelled as the config key that sets it."""
+    text = re.sub(r"\bn_splits\b", key, str(error))
+    return ConfigError(f"{key.split('.')[0]}: {text}")
+
+
+def plan_folds(
+    data: PipelineData,
+    *,
+    task: Task,
+    n_splits: int,
+    seed: int,
+    key: str = "cv.n_splits",
+) -> FoldPlan:
+    """Choose the splitter for ``data`` and materialise its folds once.
+
+    :func:`mlkit.splits.choose_cv` with the declared ``task`` and the data's ``groups``
+    and ``time`` chooses; :func:`mlkit.splits.materialise_folds` resolves the folds and
+    refuses one that puts a group on both sides.
+    """
+    from mlkit.splits import choose_cv, materialise_folds
+
+    try:
+        cv = choose_cv(
+            data.y, groups=data.groups, time=data.time, task=task, n_splits=n_splits,
+            random_state=seed,
+        )  # fmt: skip
+        folds = materialise_folds(
+            cv, data.X, data.y, groups=data.groups, time=data.time, task=task, random_state=seed
+        )
+    except ValueError as error:
+        raise _in_config_words(error, key) from None
+    return FoldPlan(type(cv).__name__, str(cv.reason_), tuple(folds))
+
+
+def inner_cv(
+    n_splits: int,
+    time: pd.Series | None,
+    *,
+    y: Any = None,
+    groups: Any = None,
+    task: Task | None = None,
+    random_state: int | None = 0,
+) -> Any:
+    """The inner splitter of nested CV: time-ordered inside each outer training part.
+
+    An int lets :func:`mlkit.tuning.nested_cv` choose a splitter on each outer training
+    part, which knows nothing of time; with a time column that would train on rows
+    later than the ones it validates on. :class:`~mlkit.splits.TimeOrderedSplit` with
+    the time Series (indexed like ``X``) orders each outer training part by its own rows.
+    Without time but with a declared ``task`` (and ``y``), the splitter
+    :func:`~mlkit.splits.choose_cv` picks for that task (a count target declared
+    ``regression`` gets ``KFold``), applied by ``nested_cv`` to each outer training part.
+    """
+    from mlkit.splits import TimeOrderedSplit, choose_cv
+
+    if time is not None:
+        return TimeOrderedSplit(n_splits=n_splits, time=time)
+    if task is None or y is None:
+        return n_splits
+    return choose_cv(y, groups=groups, task=task, n_splits=n_splits, random_state=random_state)
+
+
+def check_inner_folds(
+    data: PipelineData, outer: FoldPlan, *, n_splits: int, task: Task, seed: int
+) -> None:
+    """Every outer training part must split into ``nested.inner_splits`` inner folds."""
+    from mlkit.splits import materialise_folds
+
+    try:
+        splitter = inner_cv(
+            n_splits, data.time, y=data.y, groups=data.groups, task=task, random_state=seed
+        )
+        for train, _ in outer.folds:
+            groups = None if data.groups is None else data.groups.iloc[train]
+            materialise_folds(
+                splitter, data.X.iloc[train], data.y.iloc[train], groups=groups, task=task,
+                random_state=seed, name="nested.inner_splits",
+            )  # fmt: skip
+    except ValueError as error:
+        raise _in_config_words(error, "nested.inner_splits") from None
