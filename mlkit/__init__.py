@@ -5,6 +5,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.datasets`  real vendored data (pbcseq, flights) and a synthetic cohort
 - :mod:`mlkit.metrics`   task inference, metric sets, choosing the primary metric
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
+- :mod:`mlkit.cv_audit`  ``audit_cv`` / ``plot_cv`` (re-exported by ``mlkit.splits``)
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks
 - :mod:`mlkit.stats`     corrected repeated k-fold t-test, Holm, exchangeability check
