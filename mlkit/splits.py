@@ -437,13 +437,14 @@ def repeated_folds(
     *,
     groups: Any = None,
     time: Any = None,
+    task: Any = None,
     n_splits: int = 5,
     n_repeats: int = 3,
     random_state: int = 0,
 ) -> tuple[Fold, ...]:
     """``n_repeats`` shuffled repetitions of the splitter :func:`choose_cv` would pick.
 
-    Repeat ``r`` uses ``choose_cv(y, groups=groups, n_splits=n_splits,
+    Repeat ``r`` uses ``choose_cv(y, groups=groups, task=task, n_splits=n_splits,
     random_state=random_state + r)``, so folds respect groups (whole groups per fold,
     stratified for classification) and are reproducible. The result is the flat tuple
     of all ``n_splits * n_repeats`` folds, repeat by repeat: what the corrected repeated
@@ -458,6 +459,9 @@ def repeated_folds(
     time : None
         Must be ``None``: time-ordered data have one fold list, not shuffled repeats
         (a ``ValueError`` says so).
+    task : str or None, default=None
+        The declared task (:func:`mlkit.metrics.resolve_task`); a count target
+        declared ``"regression"`` gets unstratified folds.
     n_splits : int, default=5
         Folds per repeat, at least 2.
     n_repeats : int, default=3
@@ -494,8 +498,10 @@ def repeated_folds(
         raise ValueError(f"random_state={random_state!r} must be an int, e.g. 0.")
     folds: list[Fold] = []
     for r in range(n_repeats):
-        cv = choose_cv(y, groups=groups, n_splits=n_splits, random_state=int(random_state) + r)
-        folds.extend(materialise_folds(cv, X, y, groups=groups))
+        cv = choose_cv(
+            y, groups=groups, task=task, n_splits=n_splits, random_state=int(random_state) + r
+        )
+        folds.extend(materialise_folds(cv, X, y, groups=groups, task=task))
     return tuple(folds)
 
 

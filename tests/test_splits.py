@@ -515,3 +515,15 @@ def test_materialise_folds_checks_time_and_task_with_a_splitter():
         materialise_folds(KFold(2), X, y, time=[1, 2, 3])
     with pytest.raises(ValueError, match="task='multiclass'"):
         materialise_folds(KFold(2), X, y, task="multiclass")
+
+
+def test_repeated_folds_count_target_declared_regression_is_unstratified():
+    from mlkit.splits import repeated_folds
+
+    y = np.random.default_rng(0).poisson(2.0, size=50)
+    X = np.zeros((50, 1))
+    folds = repeated_folds(X, y, task="regression", n_splits=5, n_repeats=2)
+    expected = [
+        test for r in range(2) for _, test in KFold(5, shuffle=True, random_state=r).split(X)
+    ]
+    assert all(np.array_equal(t, e) for (_, t), e in zip(folds, expected, strict=True))
