@@ -249,27 +249,28 @@ def compare_baselines(
     scorers = get_scorers(requested, task=task, pos_label=_positive_label(y_arr, task))
     directions = {name: _greater_is_better(name, scorer) for name, scorer in scorers.items()}
     records: list[dict[str, Any]] = []
+    rows: dict[str, dict[str, float]] = {}
     for strategy, dummy in baseline_strategies(task).items():
         scores = _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs)
+        row: dict[str, float] = {}
         for name, values in scores.items():
             natural = values if directions[name] else -values
-            records += [
-                {"strategy": strategy, "fold": k, "metric": name, "score": float(v),
-                 "greater_is_better": directions[name]}
-                for k, v in enumerate(natural)
-            ]  # fmt: skip
-    tidy = pd.DataFrame.from_records(
-        records, columns=["strategy", "fold", "metric", "score", "greater_is_better"]
-    )
+            row[f"{name}_mean"] = float(np.mean(natural))
+            row[f"{name}_std"] = float(np.std(natural))
+            if long:
+                records += [
+                    {"strategy": strategy, "fold": k, "metric": name, "score": float(v),
+                     "greater_is_better": directions[name]}
+                    for k, v in enumerate(natural)
+                ]  # fmt: skip
+        rows[strategy] = row
     if long:
+        tidy = pd.DataFrame.from_records(
+            records, columns=["strategy", "fold", "metric", "score", "greater_is_better"]
+        )
         tidy.attrs["n_splits"] = len(folds)
         tidy.attrs["task"] = task
         return tidy
-    rows: dict[str, dict[str, float]] = {}
-    for (label, metric), part in tidy.groupby(["strategy", "metric"], sort=False):
-        row = rows.setdefault(str(label), {})
-        row[f"{metric}_mean"] = float(np.mean(part["score"]))
-        row[f"{metric}_std"] = float(np.std(part["score"].to_numpy()))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "strategy"
     table.attrs["greater_is_better"] = directions
