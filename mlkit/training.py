@@ -29,7 +29,7 @@ from mlkit._validation import (
     check_target,
     has_missing,
 )
-from mlkit.metrics import Task, infer_task
+from mlkit.metrics import Task, resolve_task
 
 __all__ = [
     "ESTIMATORS",
@@ -286,6 +286,7 @@ def holdout_split(
     test_size: float = 0.2,
     strategy: str = "auto",
     random_state: int | None = 0,
+    task: Task | None = None,
 ) -> HoldoutSplit:
     """Hold out a test part once, respecting the structure of the data.
 
@@ -318,6 +319,9 @@ def holdout_split(
         Force a strategy; ``"group"`` needs ``groups`` and ``"time"`` needs ``time``.
     random_state : int or None, default=0
         Seed of the shuffling strategies.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared (:func:`mlkit.metrics.resolve_task`): a count target
+        declared ``"regression"`` is split without stratification. ``None`` infers it.
 
     Returns
     -------
@@ -346,6 +350,7 @@ def holdout_split(
     y_arr = check_target(y, name="y")
     n = y_arr.shape[0]
     check_choice(strategy, name="strategy", choices=HOLDOUT_STRATEGIES)
+    resolved = resolve_task(y_arr, task)
     if isinstance(test_size, bool) or not isinstance(test_size, int | float):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}.")
     if not 0.0 < float(test_size) < 1.0:
@@ -365,7 +370,7 @@ def holdout_split(
         elif group_arr is not None:
             strategy = "group"
         else:
-            strategy = "random" if infer_task(y_arr) == "regression" else "stratified"
+            strategy = "random" if resolved == "regression" else "stratified"
     index = np.arange(n)
     if strategy == "time":
         if time_arr is None:
@@ -397,7 +402,7 @@ def holdout_split(
             raise ValueError("groups has a single group; a group holdout needs at least 2.")
         smallest_class = (
             int(np.unique(y_arr.astype(str), return_counts=True)[1].min())
-            if infer_task(y_arr) != "regression"
+            if resolved != "regression"
             else 0
         )
         n_folds = min(max(2, round(1 / test_size)), n_groups, smallest_class)
@@ -418,8 +423,16 @@ def holdout_split(
                 reason += f"; not stratified, because a class has only {smallest_class} member(s)"
         return HoldoutSplit(np.sort(train), np.sort(test), "group", reason)
     stratify = y_arr if strategy == "stratified" else None
-    if stratify is not None and infer_task(y_arr) == "regression":
+    if stratify is not None and resolved == "regression":
         raise ValueError("strategy='stratified' needs a classification target; use 'random'.")
+    if stratify is not None:
+        labels, counts = np.unique(y_arr.astype(str), return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"y has a class ({labels[counts.argmin()]!r}) with a single member, so a "
+                f"stratified holdout cannot keep it on both sides; for a count target pass "
+                f"task='regression', otherwise strategy='random' or merge rare classes."
+            )
     train, test = train_test_split(
         index, test_size=test_size, random_state=random_state, stratify=stratify
     )
@@ -496,6 +509,8 @@ def fit_fold_models(
     *,
     cv: Any,
     groups: Any = None,
+    time: Any = None,
+    task: Task | None = None,
 ) -> list[BaseEstimator]:
     """Fit one clone of ``estimator`` per cross-validation fold (on the fold's training rows).
 
@@ -504,14 +519,23 @@ def fit_fold_models(
     estimator : estimator
         Unfitted template.
     X, y : training data
-    cv : scikit-learn splitter
-        E.g. from :func:`mlkit.splits.choose_cv`.
+    cv : None, int, splitter or (train, test) pairs
+        Resolved by :func:`mlkit.splits.materialise_folds`, as everywhere in mlkit (an
+        int is :func:`mlkit.splits.choose_cv` with that many folds).
     groups : array-like or None, default=None
-        Passed to ``cv.split``.
+        Group of each row; a fold that puts a group on both sides is refused.
+    time, task : optional
+        Passed to :func:`mlkit.splits.materialise_folds` (time-ordered folds, the
+        declared task).
 
     Returns
     -------
     list of fitted estimators, one per fold.
+
+    Raises
+    ------
+    ValueError
+        For an invalid ``cv`` or folds that split a group.
 
     Examples
     --------
@@ -522,12 +546,13 @@ def fit_fold_models(
     >>> len(fit_fold_models(Ridge(), X, y, cv=KFold(3)))
     3
     """
+    from mlkit.splits import materialise_folds
+
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr, groups=groups)
-    if not hasattr(cv, "split"):
-        raise ValueError(f"cv must be a splitter with a split() method, got {cv!r}.")
+    folds = materialise_folds(cv, X, y_arr, groups=groups, time=time, task=task)
     models = []
-    for train, _ in cv.split(X, y_arr, groups):
+    for train, _ in folds:
         X_train = X.iloc[train] if hasattr(X, "iloc") else np.asarray(X)[train]
         models.append(clone(estimator).fit(X_train, y_arr[train]))
     return models

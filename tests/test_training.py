@@ -177,8 +177,8 @@ def test_fit_fold_models_match_fits_on_each_training_fold() -> None:
     for model, (train, _) in zip(models, cv.split(data.X, data.y, data.groups), strict=True):
         expected = LogisticRegression().fit(data.X.iloc[train], data.y.iloc[train])
         assert np.allclose(model.coef_, expected.coef_)
-    with pytest.raises(ValueError, match=r"cv must be a splitter"):
-        fit_fold_models(LogisticRegression(), data.X, data.y, cv=4)
+    with pytest.raises(ValueError, match=r"cv must be None, an int"):
+        fit_fold_models(LogisticRegression(), data.X, data.y, cv="four")
 
 
 def test_score_model_equals_scikit_learn_scorer() -> None:
@@ -274,3 +274,29 @@ def test_evaluate_holdout_reads_the_task_from_the_model_not_the_holdout() -> Non
     holdout = y != 2  # only two of the model's three classes
     table = evaluate_holdout(model, X[holdout], y[holdout], task="multiclass")
     assert "f1_macro" in table.index and "roc_auc" not in table.index
+
+
+def test_fit_fold_models_resolves_cv_through_materialise_folds() -> None:
+    from sklearn.model_selection import KFold
+
+    from mlkit.splits import materialise_folds
+
+    data = make_patient_visits(40, random_state=7)
+    with pytest.raises(ValueError, match=r"puts \d+ group\(s\) on both sides of fold"):
+        fit_fold_models(LogisticRegression(), data.X, data.y, cv=KFold(4), groups=data.groups)
+    models = fit_fold_models(LogisticRegression(), data.X, data.y, cv=4, groups=data.groups)
+    folds = materialise_folds(4, data.X, data.y, groups=data.groups)
+    for model, (train, _) in zip(models, folds, strict=True):
+        expected = LogisticRegression().fit(data.X.iloc[train], data.y.iloc[train])
+        assert np.allclose(model.coef_, expected.coef_)
+
+
+def test_holdout_split_count_target_declared_regression_is_not_stratified() -> None:
+    y = np.random.default_rng(0).poisson(2.0, size=100)
+    split = holdout_split(y, test_size=0.2, task="regression")
+    assert split.strategy == "random"
+    with pytest.raises(ValueError, match=r"a single member.*task='regression'"):
+        holdout_split(y, test_size=0.2)  # inferred multiclass: a count seen once
+    assert holdout_split(np.minimum(y, 3), test_size=0.2).strategy == "stratified"
+    with pytest.raises(ValueError, match=r"task='binary' but y has \d+ classes"):
+        holdout_split(y, task="binary")
