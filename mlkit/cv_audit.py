@@ -441,7 +441,9 @@ def _check_split_inputs(
     # Without y, an int or None resolves as for a numeric target: unstratified folds.
     y_split = y_arr if y_arr is not None else np.arange(n, dtype=np.float64)
     task_split = resolved_task if resolved_task is not None else "regression"
-    # The one fold resolver; shared groups are what the audit measures, so allowed.
+    chosen_here = cv is None or isinstance(cv, int | np.integer)
+    # The one fold resolver; shared groups are what the audit measures, so allowed. The
+    # task only matters to an int (a splitter's task was checked above, once).
     splits = list(
         materialise_folds(
             cv,
@@ -449,11 +451,11 @@ def _check_split_inputs(
             y_split,
             groups=group_arr,
             time=time_arr,
-            task=task_split,
+            task=task_split if chosen_here else None,
             allow_shared_groups=True,
         )
     )
-    if cv is None or isinstance(cv, int | np.integer):
+    if chosen_here:
         chosen = choose_cv(
             y_split,
             groups=group_arr,
