@@ -8,6 +8,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.scoring`   ``scoring`` to scorers (get_scorers), metric sets, loss direction
 - :mod:`mlkit.evaluation` a fitted model on data to a report in natural units
 - :mod:`mlkit.splits`    choosing and auditing cross-validation splitters
+- :mod:`mlkit.cv_audit`  ``audit_cv`` / ``plot_cv`` (re-exported by ``mlkit.splits``)
 - :mod:`mlkit.baselines` dummy baselines and the "beat the baseline" gate
 - :mod:`mlkit.leakage`   group-leakage checks
 - :mod:`mlkit.stats`     corrected repeated k-fold t-test, Holm, exchangeability check

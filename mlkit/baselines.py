@@ -31,11 +31,9 @@ from mlkit._validation import (
 from mlkit.metrics import (
     METRIC_SETS,
     Task,
+    get_scorers,
     greater_is_better,
-    infer_task,
-    metric_scorers,
-    readable_metric_name,
-    resolve_scoring,
+    resolve_task,
 )
 
 __all__ = [
@@ -94,16 +92,16 @@ def baseline_strategies(task: Task) -> dict[str, Any]:
 
 
 def _prepare(
-    X: Any, y: Any, *, groups: Any, cv: Any
+    X: Any, y: Any, *, groups: Any, cv: Any, task: Any = None, time: Any = None
 ) -> tuple[np.ndarray, Task, list[tuple[np.ndarray, np.ndarray]], Any]:
-    """Validate the data, choose the splitter and materialise its folds once."""
+    """Validate the data, decide the task once and materialise the folds once."""
     from mlkit.splits import materialise_folds
 
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
     group_arr = None if groups is None else check_groups(groups, n_samples=y_arr.shape[0])
-    task = infer_task(y_arr)
-    folds = list(materialise_folds(cv, X, y_arr, groups=group_arr))
+    task = resolve_task(y_arr, task)
+    folds = list(materialise_folds(cv, X, y_arr, groups=group_arr, time=time, task=task))
     if len(folds) < 2:
         raise ValueError(
             f"cv produced {len(folds)} fold(s); the fold-to-fold noise needs at least 2. "
@@ -115,43 +113,14 @@ def _prepare(
 def _positive_label(y: np.ndarray, task: Task) -> Any:
     """The positive class of a binary target: the greater label, as in scikit-learn."""
     if task != "binary":
-        return 1
+        return None
     return sorted(pd.unique(y).tolist())[-1]
 
 
-def _scorers(scoring: Any, *, task: Task, y: np.ndarray) -> dict[str, Any]:
-    """Readable metric name -> scorer, for ``scoring`` None, a name, a list or a callable."""
-    from sklearn.metrics import get_scorer
-
-    pos_label = _positive_label(y, task)
-    if scoring is None:
-        return metric_scorers(task, pos_label=pos_label)
-    resolved = resolve_scoring(scoring, task=task)
-    items = resolved if isinstance(resolved, list) else [resolved]
-    scorers: dict[str, Any] = {}
-    for item in items:
-        if callable(item):
-            scorers[_callable_name(item)] = item
-            continue
-        name = readable_metric_name(item, task=task)
-        if name in METRIC_SETS[task]:
-            scorers[name] = metric_scorers(task, metrics=[name], pos_label=pos_label)[name]
-        else:
-            scorers[name] = get_scorer(item)
-    return scorers
-
-
-def _callable_name(scorer: Any) -> str:
-    func = getattr(scorer, "_score_func", scorer)
-    return str(getattr(func, "__name__", "score"))
-
-
-def _is_loss(name: str, scorer: Any) -> bool:
-    """Whether the greater-is-better scorer values are negated losses."""
+def _greater_is_better(name: str, scorer: Any) -> bool:
+    """Direction of a resolved scorer: its own sign, else :func:`greater_is_better` of the name."""
     sign = getattr(scorer, "_sign", None)
-    if sign is not None:
-        return bool(sign < 0)
-    return not greater_is_better(name)
+    return bool(sign > 0) if sign is not None else greater_is_better(name)
 
 
 def _fold_scores(
@@ -199,6 +168,9 @@ def compare_baselines(
     cv: Any = None,
     scoring: Any = None,
     n_jobs: int | None = None,
+    task: Any = None,
+    time: Any = None,
+    long: bool = False,
 ) -> pd.DataFrame:
     """Cross-validate every dummy strategy of the task on the same folds.
 
@@ -207,20 +179,32 @@ def compare_baselines(
     X : array-like or DataFrame of shape (n_samples, n_features)
         Features (ignored by the dummies, but split like a real model's).
     y : array-like of shape (n_samples,)
-        Target; the task and the strategies follow from it (:func:`baseline_strategies`).
+        Target; with ``task`` it decides the strategies (:func:`baseline_strategies`).
     groups : array-like of shape (n_samples,), default=None
         Group (subject) ids, passed to ``cv.split``; rows of one group never straddle
-        train and test (checked on every fold).
-    cv : None, int or splitter, default=None
-        ``None`` or an int (number of folds) uses
-        :func:`mlkit.splits.choose_cv` ``(y, groups=groups)``. The folds are drawn once
-        and shared by every strategy.
-    scoring : None, str, callable or list, default=None
-        ``None`` scores the task's whole :func:`~mlkit.metrics.metric_set`; otherwise a
-        metric name, a scorer callable, or a list of names (see
-        :func:`~mlkit.metrics.resolve_scoring`).
+        train and test (checked on every fold, except on time-ordered folds).
+    cv : None, int, splitter or (train, test) pairs, default=None
+        Resolved once by :func:`mlkit.splits.materialise_folds`: ``None`` or an int
+        (number of folds) is :func:`mlkit.splits.choose_cv` ``(y, groups=groups,
+        time=time, task=task)``. The folds are drawn once and shared by every strategy.
+    scoring : None, str, callable, list or dict, default=None
+        ``None`` scores the task's whole :func:`~mlkit.metrics.metric_set`; otherwise
+        anything :func:`mlkit.metrics.get_scorers` accepts (the same aliases, positive
+        label and zero-division rule as every mlkit function). A metric that does not
+        fit the task (``"rmse"`` on a binary target) is refused.
     n_jobs : int, default=None
         Parallel jobs of ``cross_validate``.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared (:func:`mlkit.metrics.resolve_task`): an integer count
+        target declared ``"regression"`` gets unstratified folds and the regression
+        dummies. ``None`` infers it from ``y``.
+    time : array-like of shape (n_samples,) or None, default=None
+        Time of each row; with ``cv`` None or an int the folds are time-ordered (every
+        fold trains on the past and tests on the future).
+    long : bool, default=False
+        Return the tidy long table instead: one row per strategy x fold x metric, with
+        the columns ``strategy``, ``fold``, ``metric``, ``score`` (natural units) and
+        ``greater_is_better``.
 
     Returns
     -------
@@ -228,14 +212,17 @@ def compare_baselines(
         One row per strategy (index ``strategy``) and columns ``<metric>_mean`` and
         ``<metric>_std`` (standard deviation over folds) for each metric. Losses are
         reported as positive numbers (lower is better); the directions are in
-        ``frame.attrs["greater_is_better"]``.
+        ``frame.attrs["greater_is_better"]``. With ``long=True``, the long table
+        described above (the wide one is its mean and population standard deviation
+        per strategy and metric).
 
     Raises
     ------
     ValueError
         For missing values in ``y``, a length mismatch between ``X``, ``y`` and
-        ``groups``, a single class, an unknown metric, an invalid ``cv``, or folds that
-        split a group.
+        ``groups``, a single class, an unknown metric or one that does not fit the
+        task, a ``task`` that ``y`` contradicts, an invalid ``cv``, folds that split a
+        group, or ``long`` that is not a bool.
 
     Notes
     -----
@@ -251,24 +238,44 @@ def compare_baselines(
     >>> table = compare_baselines([[0]] * 40, y, scoring=["accuracy", "recall"])
     >>> table.loc["most_frequent", ["accuracy_mean", "recall_mean"]].tolist()
     [0.75, 0.0]
+    >>> tidy = compare_baselines([[0]] * 40, y, scoring="accuracy", long=True)
+    >>> tidy.columns.tolist(), len(tidy)
+    (['strategy', 'fold', 'metric', 'score', 'greater_is_better'], 20)
     """
-    y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
-    scorers = _scorers(scoring, task=task, y=y_arr)
-    rows = {}
+    if not isinstance(long, bool):
+        raise ValueError(f"long={long!r} must be True or False.")
+    y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv, task=task, time=time)
+    requested = list(METRIC_SETS[task]) if scoring is None else scoring
+    scorers = get_scorers(requested, task=task, pos_label=_positive_label(y_arr, task))
+    directions = {name: _greater_is_better(name, scorer) for name, scorer in scorers.items()}
+    records: list[dict[str, Any]] = []
+    rows: dict[str, dict[str, float]] = {}
     for strategy, dummy in baseline_strategies(task).items():
         scores = _fold_scores(dummy, X, y_arr, folds, scorers, n_jobs=n_jobs)
         row: dict[str, float] = {}
         for name, values in scores.items():
-            natural = -values if _is_loss(name, scorers[name]) else values
+            natural = values if directions[name] else -values
             row[f"{name}_mean"] = float(np.mean(natural))
             row[f"{name}_std"] = float(np.std(natural))
+            if long:
+                records += [
+                    {"strategy": strategy, "fold": k, "metric": name, "score": float(v),
+                     "greater_is_better": directions[name]}
+                    for k, v in enumerate(natural)
+                ]  # fmt: skip
         rows[strategy] = row
+    if long:
+        tidy = pd.DataFrame.from_records(
+            records, columns=["strategy", "fold", "metric", "score", "greater_is_better"]
+        )
+        tidy.attrs["n_splits"] = len(folds)
+        tidy.attrs["task"] = task
+        return tidy
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "strategy"
-    table.attrs["greater_is_better"] = {
-        name: not _is_loss(name, scorer) for name, scorer in scorers.items()
-    }
+    table.attrs["greater_is_better"] = directions
     table.attrs["n_splits"] = len(folds)
+    table.attrs["task"] = task
     return table
 
 
@@ -442,6 +449,7 @@ def beats_baseline(
     n_jobs: int | None = None,
     alpha: float = 0.05,
     random_state: int = 0,
+    task: Any = None,
 ) -> BaselineComparison:
     """Does ``estimator`` beat the best dummy baseline by more than the noise?
 
@@ -477,7 +485,9 @@ def beats_baseline(
     X, y, groups, n_jobs
         As in :func:`compare_baselines`.
     time : None
-        Must be ``None``; given time stamps raise the ``ValueError`` above.
+        Must be ``None``; given time stamps raise the ``ValueError`` above (use
+        :func:`compare_baselines` with ``time=`` for time-ordered folds, and a later
+        holdout period for the verdict).
     cv : None, int or splitter, default=None
         ``None`` uses ``n_repeats x n_splits`` repeated folds; an int sets
         ``n_splits``. A splitter is used as given (e.g. ``RepeatedStratifiedKFold``);
@@ -488,11 +498,16 @@ def beats_baseline(
     n_repeats : int, default=5
         Repetitions with different shuffles (seeds ``random_state + r``).
     scoring : None, str or callable, default=None
-        One metric; ``None`` uses :data:`mlkit.metrics.DEFAULT_SCORING` of the task.
+        One metric, resolved by :func:`mlkit.metrics.get_scorers`; ``None`` uses
+        :data:`mlkit.metrics.DEFAULT_SCORING` of the task. A metric that does not fit
+        the task or the estimator (``"roc_auc"`` on a regressor) is refused.
     alpha : float, default=0.05
         Significance level, in (0, 1).
     random_state : int, default=0
         Seed of the first repeat.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared (:func:`mlkit.metrics.resolve_task`); ``None`` infers
+        it from ``y``.
 
     Returns
     -------
@@ -516,7 +531,6 @@ def beats_baseline(
     >>> result.baseline_strategy, result.n_repeats, result.n_splits, result.beats
     ('mean', 5, 5, True)
     """
-    from mlkit.metrics import DEFAULT_SCORING
     from mlkit.splits import repeated_folds
     from mlkit.stats import check_exchangeable, corrected_ttest
 
@@ -525,10 +539,10 @@ def beats_baseline(
             f"estimator must be an unfitted scikit-learn estimator (with fit and "
             f"get_params), got {type(estimator).__name__}."
         )
-    if isinstance(scoring, list | tuple):
+    if isinstance(scoring, list | tuple | dict):
         raise ValueError(
-            f"scoring={scoring!r} is a list, but the gate compares on one metric; pass a "
-            f"single name (use compare_baselines for a table of several)."
+            f"scoring={scoring!r} holds several metrics, but the gate compares on one "
+            f"metric; pass a single name (use compare_baselines for a table of several)."
         )
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r} must be a number strictly between 0 and 1, e.g. 0.05.")
@@ -537,12 +551,13 @@ def beats_baseline(
         y_arr = check_target(y, name="y")
         check_consistent_length(X=X, y=y_arr)
         group_arr = None if groups is None else check_groups(groups, n_samples=y_arr.shape[0])
-        task = infer_task(y_arr)
+        task = resolve_task(y_arr, task)
         folds = list(
             repeated_folds(
                 X,
                 y_arr,
                 groups=group_arr,
+                task=task,
                 n_splits=n_splits if cv is None else int(cv),
                 n_repeats=n_repeats,
                 random_state=random_state,
@@ -550,14 +565,16 @@ def beats_baseline(
         )
         repeats = check_positive_int(n_repeats, name="n_repeats")
     else:
-        y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv)
+        y_arr, task, folds, _ = _prepare(X, y, groups=groups, cv=cv, task=task)
         repeats = int(getattr(cv, "n_repeats", 1))
         if len(folds) % repeats:
             repeats = 1
 
-    scorers = _scorers(DEFAULT_SCORING[task] if scoring is None else scoring, task=task, y=y_arr)
+    scorers = get_scorers(
+        scoring, task=task, estimator=estimator, pos_label=_positive_label(y_arr, task)
+    )
     [(name, scorer)] = scorers.items()
-    loss = _is_loss(name, scorer)
+    loss = not _greater_is_better(name, scorer)
 
     model_scores = _fold_scores(estimator, X, y_arr, folds, scorers, n_jobs=n_jobs)[name]
     baseline_runs = {

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as t_dist
 from sklearn.base import clone
 from sklearn.model_selection import (
     GroupKFold,
@@ -36,8 +35,8 @@ from mlkit._validation import (
     check_positive_int,
     check_target,
 )
-from mlkit.metrics import infer_task, resolve_scoring
-from mlkit.splits import choose_cv
+from mlkit.metrics import get_scorers, resolve_task
+from mlkit.splits import choose_cv, materialise_folds
 from mlkit.stats import corrected_ttest
 
 __all__ = ["GroupLeakageReport", "group_leakage_check"]
@@ -50,42 +49,46 @@ IDENTITY_MAX_TEST_ROWS = 2000
 class GroupLeakageReport:
     """Record-wise versus group-wise cross-validation of one model on one dataset.
 
-    Returned by :func:`group_leakage_check`. Scores are scikit-learn scores
-    (greater is better; losses are negated), so a positive ``gap`` means that
-    record-wise CV is more optimistic than group-wise CV.
+    Returned by :func:`group_leakage_check`. Scores are in natural units (a loss such
+    as ``log_loss`` is positive, lower is better; see ``greater_is_better``), and a
+    positive ``gap`` always means that record-wise CV looks better (is more
+    optimistic) than group-wise CV, whatever the metric's direction.
 
     Attributes
     ----------
     scoring : str
-        The scorer used (a scikit-learn scorer name, or the callable's name).
+        The metric used (mlkit's readable name, e.g. ``"roc_auc"``, ``"log_loss"``, or
+        the callable's name).
+    greater_is_better : bool
+        Direction of ``scoring``.
     record_cv, group_cv : str
         The splitters: shuffled ``StratifiedKFold`` / ``KFold`` (record-wise) and
         shuffled ``StratifiedGroupKFold`` / ``GroupKFold`` (group-wise).
     record_scores, group_scores : ndarray of shape (n_repeats * n_splits,)
-        Per-fold scores, repeat after repeat.
+        Per-fold scores (natural units), repeat after repeat.
     record_score, group_score : float
         Means of the per-fold scores.
     gap : float
-        ``record_score - group_score``: the mean of the ``J`` paired differences
-        ``record_scores[j] - group_scores[j]`` (same repeat, same fold position).
+        The optimism of record-wise CV: the mean of the ``J`` paired differences
+        ``record_scores[j] - group_scores[j]`` (same repeat, same fold position), with
+        the sign flipped for a loss, so that > 0 means record-wise CV looks better.
     gap_se : float
         Corrected repeated k-fold standard error of the gap,
         ``std(d) * sqrt(1/J + n_test/n_train)`` (Nadeau & Bengio 2003; Bouckaert &
         Frank 2004), with ``J`` paired differences ``d``.
     z : float
-        ``gap / gap_se``, the t statistic (``inf`` when the gap is positive and the
-        differences agree exactly).
+        ``gap / gap_se``, the gap in corrected standard errors (``inf`` when the gap is
+        positive and the differences agree exactly).
     threshold : float
-        The critical value ``t_{1 - alpha, J - 1}`` that ``z`` must exceed.
+        ``n_standard_errors``: how many corrected standard errors ``z`` must exceed.
     p_value : float
-        One-sided p-value of the corrected test (H1: record-wise CV scores higher).
-    alpha : float
-        Significance level of the verdict.
+        One-sided p-value of the corrected t-test (H1: record-wise CV scores higher),
+        ``J - 1`` degrees of freedom; reported, the verdict uses ``threshold``.
     min_gap : float
         The smallest gap that counts as a leak, whatever its noise:
         ``min_relative_gap * |record_score|``.
     leaky : bool
-        The verdict: ``p_value < alpha`` and ``gap > min_gap``.
+        The verdict: ``z > threshold`` and ``gap > min_gap``.
     verdict : str
         One sentence that states the verdict and the numbers behind it.
     identity_match_rate : float
@@ -120,7 +123,7 @@ class GroupLeakageReport:
     n_splits: int
     n_repeats: int
     p_value: float = float("nan")
-    alpha: float = 0.05
+    greater_is_better: bool = True
 
     @property
     def identity_lift(self) -> float:
@@ -140,7 +143,8 @@ class GroupLeakageReport:
         >>> rng = np.random.default_rng(0)
         >>> X, y = rng.normal(size=(120, 3)), rng.integers(0, 2, 120)
         >>> report = group_leakage_check(
-        ...     LogisticRegression(), X, y, rng.integers(0, 30, 120), n_splits=3, n_repeats=1
+        ...     LogisticRegression(), X, y, groups=rng.integers(0, 30, 120), n_splits=3,
+        ...     n_repeats=1,
         ... )
         >>> report.to_frame().columns.tolist()
         ['record_wise', 'group_wise']
@@ -154,14 +158,17 @@ class GroupLeakageReport:
 
     def summary(self) -> str:
         """A few readable lines: both scores, the gap, the identity measure, the verdict."""
+        direction = "higher" if self.greater_is_better else "lower"
         lines = [
             f"group leakage check ({self.n_samples} rows, {self.n_groups} groups, "
-            f"{self.n_repeats} x {self.n_splits}-fold, scoring={self.scoring})",
+            f"{self.n_repeats} x {self.n_splits}-fold, scoring={self.scoring}, "
+            f"{direction} is better)",
             f"  record-wise ({self.record_cv}): {self.record_score:.4f}",
             f"  group-wise  ({self.group_cv}): {self.group_score:.4f}",
             f"  gap: {self.gap:.4f}, corrected standard error {self.gap_se:.4f}, "
             f"t = {self.z:.1f}, one-sided p = {self.p_value:.2g} "
-            f"(flag when p < {self.alpha:g} and the gap exceeds {self.min_gap:.4f})",
+            f"(flag when the gap exceeds {self.threshold:g} corrected standard errors "
+            f"and {self.min_gap:.4f})",
             f"  identity: the nearest training row is the same group for "
             f"{self.identity_match_rate:.1%} of test rows (chance {self.identity_chance_rate:.1%})",
             f"  verdict: {self.verdict}",
@@ -176,12 +183,13 @@ def group_leakage_check(
     estimator: Any,
     X: Any,
     y: Any,
-    groups: Any,
     *,
+    groups: Any,
+    task: Any = None,
     scoring: Any = None,
     n_splits: int = 5,
     n_repeats: int = 3,
-    alpha: float = 0.05,
+    n_standard_errors: float = 2.0,
     min_relative_gap: float = 0.01,
     random_state: int = 0,
     n_jobs: int | None = None,
@@ -205,8 +213,11 @@ def group_leakage_check(
     corrected repeated k-fold t-test (:func:`mlkit.stats.corrected_ttest`,
     ``SE = std(d) * sqrt(1/J + n_test/n_train)``, ``J - 1`` degrees of freedom), the
     same test as :func:`mlkit.baselines.beats_baseline`. The check flags a leak when
-    the one-sided p-value is below ``alpha`` **and** ``gap > min_relative_gap *
-    |record_score|`` (a floor so that a negligible gap is never flagged). When groups
+    the gap exceeds ``n_standard_errors`` corrected standard errors (``z = gap / SE >
+    n_standard_errors``; 2 is about a one-sided 3-4 % level at ``J = 15``) **and**
+    ``gap > min_relative_gap * |record_score|`` (a floor so that a negligible gap is
+    never flagged). For a loss, ``d`` is flipped so that > 0 means record-wise CV looks
+    better. When groups
     carry no information both schemes estimate the same quantity and the gap is pure
     partition noise; a model that recognises subjects makes record-wise CV
     systematically better.
@@ -226,18 +237,24 @@ def group_leakage_check(
     X : array-like of shape (n_samples, n_features)
         Features.
     y : array-like of shape (n_samples,)
-        Target; :func:`mlkit.metrics.infer_task` decides the task.
+        Target.
     groups : array-like of shape (n_samples,)
-        Group (subject) id of each row.
+        Group (subject) id of each row (keyword-only).
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared (:func:`mlkit.metrics.resolve_task`); ``None`` infers
+        it from ``y``. A count target declared ``"regression"`` gets ``KFold`` /
+        ``GroupKFold`` and regression metrics.
     scoring : str, callable or None, default=None
-        One metric; ``None`` gives the task's default from
-        :func:`mlkit.metrics.resolve_scoring` (ROC AUC for a binary target).
+        One metric, resolved by :func:`mlkit.metrics.get_scorers` (the same aliases,
+        positive label and zero-division rule as every mlkit function); ``None`` gives
+        the task's default (ROC AUC for a binary target). A metric that does not fit
+        the task or the estimator is refused.
     n_splits : int, default=5
         Folds per cross-validation, at least 2 and at most the number of groups.
     n_repeats : int, default=3
         Repetitions of both cross-validations with different shuffles.
-    alpha : float, default=0.05
-        Significance level of the one-sided corrected test, in (0, 1).
+    n_standard_errors : float, default=2.0
+        How many corrected standard errors the gap must exceed to be flagged; > 0.
     min_relative_gap : float, default=0.01
         The gap must also exceed this fraction of ``|record_score|``.
     random_state : int, default=0
@@ -257,8 +274,9 @@ def group_leakage_check(
         If ``X``, ``y`` and ``groups`` differ in length; ``groups`` is None or has
         missing values; ``y`` has missing values; ``n_splits`` < 2 or exceeds the
         number of groups; a class occurs in fewer than ``n_splits`` groups;
-        ``scoring`` is a list or unknown; ``estimator`` has no ``fit`` method;
-        ``alpha`` outside (0, 1) or ``min_relative_gap`` negative.
+        ``scoring`` is a list, unknown, or does not fit the task or the estimator;
+        ``task`` contradicts ``y``; ``estimator`` has no ``fit`` method;
+        ``n_standard_errors`` not a positive number or ``min_relative_gap`` negative.
 
     See Also
     --------
@@ -274,7 +292,7 @@ def group_leakage_check(
     >>> signature = rng.normal(size=(40, 5))[subject]  # rows of a subject look alike
     >>> X = signature + 0.3 * rng.normal(size=(240, 5))
     >>> y = rng.integers(0, 2, 40)[subject]  # the label is a trait of the subject
-    >>> report = group_leakage_check(KNeighborsClassifier(1), X, y, subject, n_splits=4)
+    >>> report = group_leakage_check(KNeighborsClassifier(1), X, y, groups=subject, n_splits=4)
     >>> report.leaky
     True
     >>> report.identity_match_rate > 5 * report.identity_chance_rate
@@ -296,68 +314,78 @@ def group_leakage_check(
     n_repeats = check_positive_int(n_repeats, name="n_repeats", minimum=1)
     if not np.isfinite(min_relative_gap) or min_relative_gap < 0:
         raise ValueError(f"min_relative_gap={min_relative_gap!r} must be a finite number >= 0.")
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be a number strictly between 0 and 1, e.g. 0.05.")
-    if isinstance(scoring, list | tuple):
+    if (
+        isinstance(n_standard_errors, bool)
+        or not isinstance(n_standard_errors, int | float)
+        or not 0 < n_standard_errors < np.inf
+    ):
         raise ValueError(
-            f"scoring={scoring!r} is a list; group_leakage_check compares one metric, "
-            f"pass a single name such as scoring='roc_auc'."
+            f"n_standard_errors={n_standard_errors!r} must be a positive finite number of "
+            f"corrected standard errors, e.g. 2.0."
         )
-    task = infer_task(y_arr)
-    scorer = resolve_scoring(scoring, task=task)
+    if isinstance(scoring, list | tuple | dict):
+        raise ValueError(
+            f"scoring={scoring!r} holds several metrics; group_leakage_check compares one "
+            f"metric, pass a single name such as scoring='roc_auc'."
+        )
+    task = resolve_task(y_arr, task)
+    positive = sorted(pd.unique(y_arr).tolist())[-1] if task == "binary" else None
+    [(scoring_name, scorer)] = get_scorers(
+        scoring, task=task, estimator=estimator, pos_label=positive
+    ).items()
+    sign = float(getattr(scorer, "_sign", 1))  # -1: a loss, scored negated by scikit-learn
     # choose_cv validates n_splits against the number of groups and the class counts.
-    choose_cv(y_arr, groups=group_arr, n_splits=n_splits, random_state=random_state)
-    choose_cv(y_arr, n_splits=n_splits, random_state=random_state)
+    choose_cv(y_arr, groups=group_arr, task=task, n_splits=n_splits, random_state=random_state)
+    choose_cv(y_arr, task=task, n_splits=n_splits, random_state=random_state)
 
-    record_scores, group_scores = [], []
-    record_splitters = []
+    record_scores: list[np.ndarray] = []
+    group_scores: list[np.ndarray] = []
+    record_folds: list[Any] = []
     for repeat in range(n_repeats):
-        seed = random_state + repeat
-        record_cv, group_cv = _splitters(task, n_splits=n_splits, seed=seed)
-        record_splitters.append(record_cv)
-        record_scores.append(
-            cross_val_score(clone(estimator), X, y_arr, cv=record_cv, scoring=scorer, n_jobs=n_jobs)
+        record_cv, group_cv = _splitters(task, n_splits=n_splits, seed=random_state + repeat)
+        # the one fold resolver; record-wise folds share groups on purpose
+        record = materialise_folds(record_cv, X, y_arr, task=task, name="record-wise cv")
+        grouped = materialise_folds(
+            group_cv, X, y_arr, groups=group_arr, task=task, name="group-wise cv"
         )
-        group_scores.append(
-            cross_val_score(
-                clone(estimator),
-                X,
-                y_arr,
-                groups=group_arr,
-                cv=group_cv,
-                scoring=scorer,
-                n_jobs=n_jobs,
+        record_folds.append(record)
+        for folds, out in ((record, record_scores), (grouped, group_scores)):
+            out.append(
+                cross_val_score(
+                    clone(estimator), X, y_arr, cv=list(folds), scoring=scorer, n_jobs=n_jobs
+                )
             )
-        )
-    rec = np.concatenate(record_scores).astype(float)
-    grp = np.concatenate(group_scores).astype(float)
-    if not (np.isfinite(rec).all() and np.isfinite(grp).all()):
+    rec_gib = np.concatenate(record_scores).astype(float)  # greater is better
+    grp_gib = np.concatenate(group_scores).astype(float)
+    if not (np.isfinite(rec_gib).all() and np.isfinite(grp_gib).all()):
         raise ValueError(
             "some fold scores are NaN (the estimator failed on a fold or the scorer is "
             "undefined there); run cross_validate with error_score='raise' to see why."
         )
+    rec, grp = sign * rec_gib, sign * grp_gib  # natural units (a loss is positive)
 
     record_score, group_score = float(rec.mean()), float(grp.mean())
     n_test = n_samples / n_splits
     test = corrected_ttest(
-        rec - grp, test_train_ratio=n_test / (n_samples - n_test), alternative="greater"
+        rec_gib - grp_gib,
+        test_train_ratio=n_test / (n_samples - n_test),
+        alternative="greater",
     )
     gap, gap_se, z = test.mean, test.standard_error, test.t_statistic
-    threshold = float(t_dist.ppf(1 - alpha, test.df))
+    threshold = float(n_standard_errors)
     min_gap = float(min_relative_gap) * abs(record_score)
-    leaky = bool(test.p_value < alpha and gap > min_gap)
+    leaky = bool(z > threshold and gap > min_gap)
 
     match_rate, chance_rate = _identity_match(
-        X, group_arr, record_splitters[0], y_arr, random_state=random_state
+        X, group_arr, record_folds[0], random_state=random_state
     )
-    scoring_name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
     verdict = _verdict(
         leaky=leaky,
         gap=gap,
         gap_se=gap_se,
         z=z,
         p_value=test.p_value,
-        alpha=float(alpha),
+        threshold=threshold,
         min_gap=min_gap,
         match_rate=match_rate,
         chance_rate=chance_rate,
@@ -374,7 +402,7 @@ def group_leakage_check(
         gap=gap,
         gap_se=gap_se,
         z=float(z),
-        threshold=float(threshold),
+        threshold=threshold,
         min_gap=min_gap,
         leaky=leaky,
         verdict=verdict,
@@ -385,7 +413,7 @@ def group_leakage_check(
         n_splits=n_splits,
         n_repeats=n_repeats,
         p_value=test.p_value,
-        alpha=float(alpha),
+        greater_is_better=sign > 0,
     )
 
 
@@ -427,7 +455,7 @@ def _identity_features() -> Any:
 
 
 def _identity_match(
-    X: Any, groups: np.ndarray, cv: Any, y: np.ndarray, *, random_state: int
+    X: Any, groups: np.ndarray, folds: Any, *, random_state: int
 ) -> tuple[float, float]:
     """Nearest-neighbour same-group match rate of test rows, and its chance rate."""
     from sklearn.neighbors import NearestNeighbors
@@ -438,7 +466,7 @@ def _identity_match(
     n_groups = int(codes.max()) + 1
     rng = np.random.default_rng(random_state)
     matches, chances = [], []
-    for train, test in cv.split(frame, y):
+    for train, test in folds:
         if test.size > IDENTITY_MAX_TEST_ROWS:
             test = rng.choice(test, size=IDENTITY_MAX_TEST_ROWS, replace=False)
         features = _identity_features().fit(frame.iloc[train])
@@ -462,7 +490,7 @@ def _verdict(
     gap_se: float,
     z: float,
     p_value: float,
-    alpha: float,
+    threshold: float,
     min_gap: float,
     match_rate: float,
     chance_rate: float,
@@ -473,13 +501,15 @@ def _verdict(
     )
     if leaky:
         return (
-            f"leak: record-wise CV is optimistic by {gap:.4f} (corrected t = {z:.1f}, "
-            f"one-sided p = {p_value:.2g} < {alpha:g}); {identity}. Use group-wise CV "
-            f"(GroupKFold / StratifiedGroupKFold) to estimate performance on new groups."
+            f"leak: record-wise CV is optimistic by {gap:.4f} ({z:.1f} corrected standard "
+            f"errors > {threshold:g}, one-sided p = {p_value:.2g}); {identity}. Use "
+            f"group-wise CV (GroupKFold / StratifiedGroupKFold) to estimate performance on "
+            f"new groups."
         )
     why = (
-        f"within the noise of repeated CV (corrected t = {z:.1f}, p = {p_value:.2g})"
-        if p_value >= alpha
+        f"within the noise of repeated CV ({z:.1f} corrected standard errors, not above "
+        f"{threshold:g}; p = {p_value:.2g})"
+        if not z > threshold
         else f"below the minimum gap {min_gap:.4f}"
     )
     return (

@@ -29,11 +29,12 @@ from mlkit._validation import (
     check_target,
     has_missing,
 )
-from mlkit.metrics import Task, infer_task
+from mlkit.metrics import Task, resolve_task
 
 __all__ = [
     "ESTIMATORS",
     "HoldoutSplit",
+    "ModelScore",
     "evaluate_holdout",
     "final_fit",
     "fit_fold_models",
@@ -285,6 +286,7 @@ def holdout_split(
     test_size: float = 0.2,
     strategy: str = "auto",
     random_state: int | None = 0,
+    task: Task | None = None,
 ) -> HoldoutSplit:
     """Hold out a test part once, respecting the structure of the data.
 
@@ -317,6 +319,9 @@ def holdout_split(
         Force a strategy; ``"group"`` needs ``groups`` and ``"time"`` needs ``time``.
     random_state : int or None, default=0
         Seed of the shuffling strategies.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared (:func:`mlkit.metrics.resolve_task`): a count target
+        declared ``"regression"`` is split without stratification. ``None`` infers it.
 
     Returns
     -------
@@ -345,6 +350,7 @@ def holdout_split(
     y_arr = check_target(y, name="y")
     n = y_arr.shape[0]
     check_choice(strategy, name="strategy", choices=HOLDOUT_STRATEGIES)
+    resolved = resolve_task(y_arr, task)
     if isinstance(test_size, bool) or not isinstance(test_size, int | float):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}.")
     if not 0.0 < float(test_size) < 1.0:
@@ -364,7 +370,7 @@ def holdout_split(
         elif group_arr is not None:
             strategy = "group"
         else:
-            strategy = "random" if infer_task(y_arr) == "regression" else "stratified"
+            strategy = "random" if resolved == "regression" else "stratified"
     index = np.arange(n)
     if strategy == "time":
         if time_arr is None:
@@ -396,7 +402,7 @@ def holdout_split(
             raise ValueError("groups has a single group; a group holdout needs at least 2.")
         smallest_class = (
             int(np.unique(y_arr.astype(str), return_counts=True)[1].min())
-            if infer_task(y_arr) != "regression"
+            if resolved != "regression"
             else 0
         )
         n_folds = min(max(2, round(1 / test_size)), n_groups, smallest_class)
@@ -417,8 +423,16 @@ def holdout_split(
                 reason += f"; not stratified, because a class has only {smallest_class} member(s)"
         return HoldoutSplit(np.sort(train), np.sort(test), "group", reason)
     stratify = y_arr if strategy == "stratified" else None
-    if stratify is not None and infer_task(y_arr) == "regression":
+    if stratify is not None and resolved == "regression":
         raise ValueError("strategy='stratified' needs a classification target; use 'random'.")
+    if stratify is not None:
+        labels, counts = np.unique(y_arr.astype(str), return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"y has a class ({labels[counts.argmin()]!r}) with a single member, so a "
+                f"stratified holdout cannot keep it on both sides; for a count target pass "
+                f"task='regression', otherwise strategy='random' or merge rare classes."
+            )
     train, test = train_test_split(
         index, test_size=test_size, random_state=random_state, stratify=stratify
     )
@@ -495,6 +509,8 @@ def fit_fold_models(
     *,
     cv: Any,
     groups: Any = None,
+    time: Any = None,
+    task: Task | None = None,
 ) -> list[BaseEstimator]:
     """Fit one clone of ``estimator`` per cross-validation fold (on the fold's training rows).
 
@@ -503,14 +519,23 @@ def fit_fold_models(
     estimator : estimator
         Unfitted template.
     X, y : training data
-    cv : scikit-learn splitter
-        E.g. from :func:`mlkit.splits.choose_cv`.
+    cv : None, int, splitter or (train, test) pairs
+        Resolved by :func:`mlkit.splits.materialise_folds`, as everywhere in mlkit (an
+        int is :func:`mlkit.splits.choose_cv` with that many folds).
     groups : array-like or None, default=None
-        Passed to ``cv.split``.
+        Group of each row; a fold that puts a group on both sides is refused.
+    time, task : optional
+        Passed to :func:`mlkit.splits.materialise_folds` (time-ordered folds, the
+        declared task).
 
     Returns
     -------
     list of fitted estimators, one per fold.
+
+    Raises
+    ------
+    ValueError
+        For an invalid ``cv`` or folds that split a group.
 
     Examples
     --------
@@ -521,12 +546,13 @@ def fit_fold_models(
     >>> len(fit_fold_models(Ridge(), X, y, cv=KFold(3)))
     3
     """
+    from mlkit.splits import materialise_folds
+
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr, groups=groups)
-    if not hasattr(cv, "split"):
-        raise ValueError(f"cv must be a splitter with a split() method, got {cv!r}.")
+    folds = materialise_folds(cv, X, y_arr, groups=groups, time=time, task=task)
     models = []
-    for train, _ in cv.split(X, y_arr, groups):
+    for train, _ in folds:
         X_train = X.iloc[train] if hasattr(X, "iloc") else np.asarray(X)[train]
         models.append(clone(estimator).fit(X_train, y_arr[train]))
     return models
@@ -535,35 +561,108 @@ def fit_fold_models(
 # --------------------------------------------------------------------------- scoring
 
 
-def score_model(model: Any, X: Any, y: Any, *, scoring: Any) -> float:
-    """Score a fitted model with one scikit-learn scorer (greater is better).
+class ModelScore(float):
+    """A holdout score in natural units that states its direction.
+
+    A ``float`` (it formats, compares and logs as one), with two extra attributes:
+    ``metric`` (mlkit's readable name, e.g. ``"rmse"``) and ``greater_is_better``.
+    A loss is positive, lower is better.
+    """
+
+    metric: str
+    greater_is_better: bool
+
+    def __new__(cls, value: float, *, metric: str, greater_is_better: bool) -> ModelScore:
+        obj = super().__new__(cls, value)
+        obj.metric = metric
+        obj.greater_is_better = greater_is_better
+        return obj
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+    @property
+    def direction(self) -> str:
+        """``"higher is better"`` or ``"lower is better"``."""
+        return "higher is better" if self.greater_is_better else "lower is better"
+
+
+def _check_fitted_model(model: Any) -> None:
+    """scikit-learn's own ``NotFittedError`` for an unfitted model (a ValueError subclass)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    if not (hasattr(model, "fit") and hasattr(model, "predict")):
+        raise ValueError(
+            f"model must be a fitted scikit-learn estimator with fit and predict, got "
+            f"{type(model).__name__}."
+        )
+    check_is_fitted(model)
+
+
+def score_model(
+    model: Any, X: Any, y: Any, *, scoring: Any, task: Task | None = None
+) -> ModelScore:
+    """Score a fitted model with one metric, in natural units (a loss is positive).
+
+    The scorer comes from :func:`mlkit.metrics.get_scorers`, the one scorer resolver
+    (the same aliases, positive label and zero-division rule as everywhere in mlkit).
+    The task is read from the fitted model (a classifier's ``classes_``, a regressor),
+    never from the holdout's ``y``; the positive class of a binary model is the greater
+    of its ``classes_``.
 
     Parameters
     ----------
     model : fitted estimator
     X, y : the evaluation rows (the holdout)
     scoring : str or callable
-        A scikit-learn scorer name (``"roc_auc"``, ``"neg_root_mean_squared_error"``)
-        or a scorer callable.
+        One metric: an mlkit name or alias (``"rmse"``, ``"auc"``), a scikit-learn
+        scorer name (``"neg_log_loss"``) or a scorer callable.
+    task : {"binary", "multiclass", "regression"} or None, default=None
+        The task, when declared; it must agree with the fitted model.
 
     Returns
     -------
-    float
+    ModelScore
+        A float in natural units (a loss such as RMSE or log loss is positive, lower
+        is better), with ``.metric``, ``.greater_is_better`` and ``.direction``.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        For an unfitted model (a ``ValueError`` subclass).
+    ValueError
+        For an object that is not an estimator, missing values in ``y``, a length
+        mismatch, several metrics, or a metric that does not fit the task or the model
+        (e.g. ``"roc_auc"`` on a regressor); the message names both.
 
     Examples
     --------
     >>> from sklearn.dummy import DummyRegressor
     >>> from mlkit.training import score_model
     >>> model = DummyRegressor().fit([[0], [1]], [1.0, 3.0])
-    >>> score_model(model, [[0], [1]], [1.0, 3.0], scoring="neg_mean_absolute_error")
-    -1.0
+    >>> score = score_model(model, [[0], [1]], [1.0, 3.0], scoring="neg_mean_absolute_error")
+    >>> score, score.metric, score.direction
+    (1.0, 'mae', 'lower is better')
     """
-    from sklearn.metrics import check_scoring
+    from mlkit.metrics import _fitted_task, get_scorers
 
+    _check_fitted_model(model)
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
-    scorer = check_scoring(model, scoring=scoring)
-    return float(scorer(model, X, y_arr))
+    if isinstance(scoring, list | tuple | dict) or scoring is None:
+        raise ValueError(
+            f"scoring={scoring!r} must be one metric (a name or a scorer callable), e.g. "
+            f"scoring='roc_auc'; use evaluate_holdout for several."
+        )
+    fitted_task = _fitted_task(model, y_arr, task)
+    classes = getattr(model, "classes_", None)
+    pos_label = sorted(np.asarray(classes).tolist())[-1] if fitted_task == "binary" else None
+    [(name, scorer)] = get_scorers(
+        scoring, task=fitted_task, estimator=model, pos_label=pos_label
+    ).items()
+    sign = float(getattr(scorer, "_sign", 1.0))
+    value = float(scorer(model, X, y_arr))
+    return ModelScore(sign * value, metric=name, greater_is_better=sign > 0)
 
 
 def evaluate_holdout(
@@ -585,7 +684,9 @@ def evaluate_holdout(
     model : fitted estimator
     X, y : the holdout rows
     task : {"binary", "multiclass", "regression"} or None
-        Inferred from ``y`` when ``None``.
+        The task decided upstream; ``None`` reads it from the fitted model (never from
+        the holdout's ``y``: a 3-class model on a holdout with two of its classes is
+        still scored as multiclass). A declared task must agree with the model.
     metrics : sequence of str or None
         Metric names; ``None`` gives the task's metric set.
     threshold : float, default=0.5
@@ -596,17 +697,33 @@ def evaluate_holdout(
     DataFrame
         Index: metric name; column ``"value"`` (natural units, losses positive, as
         :func:`mlkit.metrics.evaluate` reports them) and ``"greater_is_better"``.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        For an unfitted model (a ``ValueError`` subclass).
+    ValueError
+        As :func:`mlkit.metrics.evaluate`, e.g. a ``task`` that contradicts the model.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from mlkit.training import evaluate_holdout
+    >>> model = LinearRegression().fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
+    >>> round(float(evaluate_holdout(model, [[3.0]], [4.0], metrics=["mae"]).loc["mae", "value"]), 6)
+    1.0
     """
     from mlkit.metrics import evaluate
 
+    _check_fitted_model(model)
     y_arr = check_target(y, name="y")
-    if task is not None and task != infer_task(y_arr):
-        raise ValueError(
-            f"task={task!r} does not match the holdout target, which looks "
-            f"{infer_task(y_arr)!r}; pass task=None to infer it."
-        )
     table = evaluate(
-        model, X, y_arr, metrics=list(metrics) if metrics else None, threshold=threshold
+        model,
+        X,
+        y_arr,
+        metrics=list(metrics) if metrics else None,
+        threshold=threshold,
+        task=task,
     )
     return _as_value_table(table)
 

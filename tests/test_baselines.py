@@ -377,3 +377,101 @@ def test_beats_baseline_bad_target_raises(cohort):
         beats_baseline(LogisticRegression(), cohort.X, pd.Series(np.ones(len(cohort.y))))
     with pytest.raises(ValueError, match="y must have one entry per sample like X"):
         beats_baseline(LogisticRegression(), cohort.X.iloc[:10], cohort.y)
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def _counts(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An integer count target with few distinct values (infer_task calls it classes)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    y = rng.poisson(2.0, size=n)
+    return X, y
+
+
+def test_compare_baselines_count_target_declared_regression_gets_kfold_and_regressors():
+    X, y = _counts()
+    tidy = compare_baselines(X, y, task="regression", scoring="rmse", long=True)
+    assert tidy["strategy"].unique().tolist() == [
+        "mean",
+        "median",
+        "quantile=0.25",
+        "quantile=0.75",
+    ]
+    # the folds are choose_cv's shuffled KFold, derived here with plain scikit-learn
+    plain = cross_validate(
+        DummyRegressor(strategy="mean"), X, y, cv=KFold(5, shuffle=True, random_state=0),
+        scoring="neg_root_mean_squared_error",
+    )  # fmt: skip
+    mean_rows = tidy[tidy["strategy"] == "mean"]
+    np.testing.assert_allclose(mean_rows["score"], -plain["test_score"])
+    assert (mean_rows["score"] > 0).all() and not mean_rows["greater_is_better"].any()
+
+
+def test_compare_baselines_with_time_never_trains_on_the_future():
+    rng = np.random.default_rng(1)
+    n = 60
+    time = rng.permutation(n).astype(float)
+    y = time + 0.5  # strictly increasing in time, non-integral: a regression target
+    X = np.zeros((n, 1))
+    tidy = compare_baselines(X, y, time=time, scoring="mae", long=True)
+    mean_rows = tidy[tidy["strategy"] == "mean"]["score"].to_numpy()
+    # independent folds: TimeSeriesSplit on the rows sorted by time
+    from sklearn.model_selection import TimeSeriesSplit
+
+    order = np.argsort(time)
+    expected = []
+    for train, test in TimeSeriesSplit(5).split(order):
+        train_rows, test_rows = order[train], order[test]
+        assert time[train_rows].max() < time[test_rows].min()
+        expected.append(np.abs(y[test_rows] - y[train_rows].mean()).mean())
+    np.testing.assert_allclose(mean_rows, expected)
+    # trained on the past only, the mean under-predicts every future row
+    assert (mean_rows > 0).all()
+
+
+def test_compare_baselines_long_frame_is_tidy_and_matches_the_wide_table(cohort):
+    wide = compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=3,
+                             scoring=["roc_auc", "log_loss"])  # fmt: skip
+    tidy = compare_baselines(cohort.X, cohort.y, groups=cohort.groups, cv=3,
+                             scoring=["roc_auc", "log_loss"], long=True)  # fmt: skip
+    assert tidy.columns.tolist() == ["strategy", "fold", "metric", "score", "greater_is_better"]
+    assert len(tidy) == 4 * 3 * 2
+    assert tidy.groupby(["strategy", "metric"]).size().eq(3).all()
+    loss = tidy[tidy["metric"] == "log_loss"]
+    assert (loss["score"] > 0).all() and not loss["greater_is_better"].any()
+    assert tidy[tidy["metric"] == "roc_auc"]["greater_is_better"].all()
+    means = tidy.groupby(["strategy", "metric"])["score"].mean()
+    for strategy in wide.index:
+        assert wide.loc[strategy, "log_loss_mean"] == pytest.approx(means[strategy, "log_loss"])
+        assert wide.loc[strategy, "roc_auc_mean"] == pytest.approx(means[strategy, "roc_auc"])
+    with pytest.raises(ValueError, match="long='yes' must be True or False"):
+        compare_baselines(cohort.X, cohort.y, long="yes")
+
+
+def test_compare_baselines_refuses_a_metric_of_another_task(cohort):
+    with pytest.raises(ValueError, match=r"scoring='rmse' is a regression metric.*'binary'"):
+        compare_baselines(cohort.X, cohort.y, groups=cohort.groups, scoring="rmse")
+
+
+def test_compare_baselines_refuses_a_task_the_target_contradicts():
+    X, y = _counts()
+    with pytest.raises(ValueError, match=r"task='binary' but y has \d+ classes"):
+        compare_baselines(X, y, task="binary")
+
+
+def test_beats_baseline_refuses_a_metric_the_estimator_cannot_produce(cohort):
+    with pytest.raises(ValueError, match=r"scoring='roc_auc'.*estimator=LinearRegression"):
+        beats_baseline(LinearRegression(), cohort.X, cohort.y, scoring="roc_auc", n_repeats=1)
+
+
+def test_beats_baseline_count_target_declared_regression_reports_rmse_in_natural_units():
+    X, y = _counts(seed=2)
+    result = beats_baseline(LinearRegression(), X, y, task="regression", n_repeats=1)
+    assert result.metric == "rmse" and not result.greater_is_better
+    assert result.baseline_strategy in {"mean", "median", "quantile=0.25", "quantile=0.75"}
+    assert result.model_score > 0 and result.baseline_score > 0
+    plain = cross_validate(LinearRegression(), X, y, cv=KFold(5, shuffle=True, random_state=0),
+                           scoring="neg_root_mean_squared_error")  # fmt: skip
+    np.testing.assert_allclose(result.model_fold_scores, -plain["test_score"])

@@ -271,14 +271,56 @@ def test_audit_cv_rates_sizes_and_worst_fold_match_direct_computation():
     pd.testing.assert_frame_equal(audit.to_frame(), audit.folds)
 
 
-def test_audit_cv_int_cv_means_what_cross_validate_means():
-    y = np.tile([0, 0, 1], 30)
-    X = np.zeros((90, 1))
-    audit = audit_cv(3, X, y)
-    expected = [len(test) for _, test in StratifiedKFold(3).split(X, y)]
-    assert audit.splitter == "StratifiedKFold"
+def test_audit_cv_int_cv_gives_the_folds_of_materialise_folds():
+    """cv=5 in audit_cv is the same fold list as everywhere else in mlkit (issue 11)."""
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 30, 150)
+    y = rng.integers(0, 2, 150)
+    X = np.zeros((150, 1))
+    audit = audit_cv(5, X, y, groups=groups)
+    folds = materialise_folds(5, X, y, groups=groups)
+    expected = [test.size for _, test in folds]
     assert audit.folds["n_test"].tolist() == expected
-    assert audit.summary["worst_deviation"] == pytest.approx(0.0)
+    assert audit.splitter == "StratifiedGroupKFold"
+    assert int(audit.summary["total_leaked_groups"]) == 0
+    # and the per-fold positive rates are those of exactly these test folds
+    rates = [float(y[test].mean()) for _, test in folds]
+    assert audit.folds["test_positive_rate"].tolist() == pytest.approx(rates)
+    # unshuffled StratifiedKFold (cross_validate's meaning of cv=5) would leak groups
+    plain = audit_cv(StratifiedKFold(5), X, y, groups=groups)
+    assert int(plain.summary["total_leaked_groups"]) > 0
+
+
+def test_audit_cv_int_cv_with_time_is_time_ordered_and_none_means_five():
+    rng = np.random.default_rng(4)
+    time = rng.permutation(60)
+    y, X = rng.integers(0, 2, 60), np.zeros((60, 1))
+    audit = audit_cv(None, X, y, time=time)
+    assert audit.splitter == "TimeOrderedSplit" and len(audit) == 5
+    assert not audit.summary["any_test_before_train"]
+    expected = [test.size for _, test in materialise_folds(None, X, y, time=time)]
+    assert audit.folds["n_test"].tolist() == expected
+
+
+def test_audit_cv_declared_regression_on_counts_is_unstratified():
+    y = np.tile([0, 1, 2, 3], 15)
+    audit = audit_cv(3, np.zeros((60, 1)), y, task="regression")
+    assert audit.splitter == "KFold" and "test_target_mean" in audit.folds
+    with pytest.raises(ValueError, match="task='regression' is given but y is None"):
+        audit_cv(3, np.zeros((60, 1)), task="regression")
+
+
+def test_plot_cv_int_cv_uses_the_same_folds_as_audit_cv():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(5)
+    groups, y = rng.integers(0, 20, 80), rng.integers(0, 2, 80)
+    ax = plot_cv(4, np.zeros((80, 1)), y, groups=groups)
+    assert ax.get_title().startswith("StratifiedGroupKFold")
+    plt.close(ax.figure)
 
 
 def test_audit_cv_regression_reports_target_means():
@@ -343,7 +385,7 @@ def test_audit_cv_rejects_inputs_of_different_lengths():
         audit_cv(KFold(3), np.zeros((12, 1)), groups=np.arange(10))
 
 
-@pytest.mark.parametrize(("cv", "message"), [("five", "cv must be an int >= 2"), (1, "cv=1")])
+@pytest.mark.parametrize(("cv", "message"), [("five", "cv must be None, an int >= 2"), (1, "cv=1")])
 def test_audit_cv_rejects_bad_cv(cv, message):
     with pytest.raises(ValueError, match=message):
         audit_cv(cv, np.zeros((12, 1)))
@@ -473,3 +515,15 @@ def test_materialise_folds_checks_time_and_task_with_a_splitter():
         materialise_folds(KFold(2), X, y, time=[1, 2, 3])
     with pytest.raises(ValueError, match="task='multiclass'"):
         materialise_folds(KFold(2), X, y, task="multiclass")
+
+
+def test_repeated_folds_count_target_declared_regression_is_unstratified():
+    from mlkit.splits import repeated_folds
+
+    y = np.random.default_rng(0).poisson(2.0, size=50)
+    X = np.zeros((50, 1))
+    folds = repeated_folds(X, y, task="regression", n_splits=5, n_repeats=2)
+    expected = [
+        test for r in range(2) for _, test in KFold(5, shuffle=True, random_state=r).split(X)
+    ]
+    assert all(np.array_equal(t, e) for (_, t), e in zip(folds, expected, strict=True))

@@ -177,8 +177,8 @@ def test_fit_fold_models_match_fits_on_each_training_fold() -> None:
     for model, (train, _) in zip(models, cv.split(data.X, data.y, data.groups), strict=True):
         expected = LogisticRegression().fit(data.X.iloc[train], data.y.iloc[train])
         assert np.allclose(model.coef_, expected.coef_)
-    with pytest.raises(ValueError, match=r"cv must be a splitter"):
-        fit_fold_models(LogisticRegression(), data.X, data.y, cv=4)
+    with pytest.raises(ValueError, match=r"cv must be None, an int"):
+        fit_fold_models(LogisticRegression(), data.X, data.y, cv="four")
 
 
 def test_score_model_equals_scikit_learn_scorer() -> None:
@@ -186,8 +186,11 @@ def test_score_model_equals_scikit_learn_scorer() -> None:
     model = LogisticRegression().fit(data.X, data.y)
     got = score_model(model, data.X, data.y, scoring="roc_auc")
     assert got == pytest.approx(roc_auc_score(data.y, model.predict_proba(data.X)[:, 1]))
+    assert got.metric == "roc_auc" and got.greater_is_better
     got = score_model(model, data.X, data.y, scoring="neg_log_loss")
-    assert got == pytest.approx(get_scorer("neg_log_loss")(model, data.X, data.y))
+    # natural units: the loss is positive (scikit-learn's scorer returns it negated)
+    assert got == pytest.approx(-get_scorer("neg_log_loss")(model, data.X, data.y))
+    assert got > 0 and got.metric == "log_loss" and got.direction == "lower is better"
 
 
 def test_evaluate_holdout_reports_metric_set_in_natural_units() -> None:
@@ -198,7 +201,7 @@ def test_evaluate_holdout_reports_metric_set_in_natural_units() -> None:
     auc = roc_auc_score(data.y, model.predict_proba(data.X)[:, 1])
     assert table.loc["roc_auc", "value"] == pytest.approx(auc)
     assert table.loc["log_loss", "value"] > 0  # a loss, reported positive
-    with pytest.raises(ValueError, match=r"task='regression' does not match"):
+    with pytest.raises(ValueError, match=r"task='regression' contradicts the fitted estimator"):
         evaluate_holdout(model, data.X, data.y, task="regression")
 
 
@@ -209,3 +212,91 @@ def test_holdout_then_kfold_on_training_rows_never_touches_test_rows() -> None:
     for train, test in KFold(3).split(train_rows):
         used = set(train_rows[train]) | set(train_rows[test])
         assert not used & set(split.test)
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def test_score_model_and_evaluate_holdout_raise_not_fitted_error() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    data = make_patient_visits(30, random_state=5)
+    with pytest.raises(NotFittedError, match="LogisticRegression"):
+        score_model(LogisticRegression(), data.X, data.y, scoring="roc_auc")
+    with pytest.raises(NotFittedError, match="LogisticRegression"):
+        evaluate_holdout(LogisticRegression(), data.X, data.y)
+    with pytest.raises(ValueError, match="model must be a fitted scikit-learn estimator"):
+        score_model("model", data.X, data.y, scoring="roc_auc")
+
+
+def test_score_model_reports_a_regression_loss_in_natural_units() -> None:
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import root_mean_squared_error
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = X @ [1.0, -2.0] + rng.normal(size=80)
+    model = LinearRegression().fit(X[:60], y[:60])
+    score = score_model(model, X[60:], y[60:], scoring="rmse")
+    assert score == pytest.approx(root_mean_squared_error(y[60:], model.predict(X[60:])))
+    assert score > 0 and not score.greater_is_better and f"{score:.3f}" == f"{float(score):.3f}"
+
+
+@pytest.mark.parametrize(
+    ("scoring", "match"),
+    [
+        ("rmse", r"scoring='rmse' is a regression metric.*'binary'"),
+        (["roc_auc", "f1"], r"must be one metric"),
+        ("acurracy", r"scoring='acurracy' is not a known metric"),
+    ],
+)
+def test_score_model_refuses_a_metric_that_does_not_fit(scoring: object, match: str) -> None:
+    data = make_patient_visits(30, random_state=6)
+    model = LogisticRegression().fit(data.X, data.y)
+    with pytest.raises(ValueError, match=match):
+        score_model(model, data.X, data.y, scoring=scoring)
+
+
+def test_score_model_refuses_a_probability_metric_on_a_regressor() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    X, y = np.arange(20.0).reshape(-1, 1), np.tile([0.0, 1.0], 10)
+    model = LinearRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"scoring='roc_auc'.*(regressor|regression)"):
+        score_model(model, X, y, scoring="roc_auc")
+
+
+def test_evaluate_holdout_reads_the_task_from_the_model_not_the_holdout() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 2))
+    y = np.repeat([0, 1, 2], 30)
+    model = LogisticRegression().fit(X, y)
+    holdout = y != 2  # only two of the model's three classes
+    table = evaluate_holdout(model, X[holdout], y[holdout], task="multiclass")
+    assert "f1_macro" in table.index and "roc_auc" not in table.index
+
+
+def test_fit_fold_models_resolves_cv_through_materialise_folds() -> None:
+    from sklearn.model_selection import KFold
+
+    from mlkit.splits import materialise_folds
+
+    data = make_patient_visits(40, random_state=7)
+    with pytest.raises(ValueError, match=r"puts \d+ group\(s\) on both sides of fold"):
+        fit_fold_models(LogisticRegression(), data.X, data.y, cv=KFold(4), groups=data.groups)
+    models = fit_fold_models(LogisticRegression(), data.X, data.y, cv=4, groups=data.groups)
+    folds = materialise_folds(4, data.X, data.y, groups=data.groups)
+    for model, (train, _) in zip(models, folds, strict=True):
+        expected = LogisticRegression().fit(data.X.iloc[train], data.y.iloc[train])
+        assert np.allclose(model.coef_, expected.coef_)
+
+
+def test_holdout_split_count_target_declared_regression_is_not_stratified() -> None:
+    y = np.random.default_rng(0).poisson(2.0, size=100)
+    split = holdout_split(y, test_size=0.2, task="regression")
+    assert split.strategy == "random"
+    with pytest.raises(ValueError, match=r"a single member.*task='regression'"):
+        holdout_split(y, test_size=0.2)  # inferred multiclass: a count seen once
+    assert holdout_split(np.minimum(y, 3), test_size=0.2).strategy == "stratified"
+    with pytest.raises(ValueError, match=r"task='binary' but y has \d+ classes"):
+        holdout_split(y, task="binary")
