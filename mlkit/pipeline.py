@@ -296,9 +296,9 @@ def prepare(config: PipelineConfig) -> Prepared:
             groups=data.groups,
             time=data.time,
             test_size=config.holdout.test_size,
-            strategy=checks.holdout_strategy(config.holdout.strategy, task=task, data=data),
+            strategy=config.holdout.strategy,
             random_state=config.seed,
-            **checks.accepted(holdout_split, task=task),
+            task=task,
         )
     except ValueError as error:
         raise ConfigError(f"holdout: {error}") from None

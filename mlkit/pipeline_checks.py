@@ -11,9 +11,8 @@ it on one line and exits with code 2.
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -104,34 +103,6 @@ class FoldPlan:
     def n_splits(self) -> int:
         """Number of folds."""
         return len(self.folds)
-
-
-def accepted(func: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    """The keyword arguments ``func`` accepts (``task=``, ``time=`` as they arrive).
-
-    Issue 11 adds ``task=`` and ``time=`` to the tuning and baseline functions; the
-    pipeline passes them wherever the signature has them, so nothing changes here
-    when they land.
-    """
-    parameters = inspect.signature(func).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return kwargs
-    return {k: v for k, v in kwargs.items() if k in parameters}
-
-
-def holdout_strategy(strategy: str, *, task: Task, data: PipelineData) -> str:
-    """``holdout.strategy`` for :func:`mlkit.training.holdout_split`, given the declared task.
-
-    ``holdout_split`` infers the task from the target, so a count target declared
-    ``regression`` would be stratified like classes; ``"auto"`` without groups or time
-    then means ``"random"``, what it means for a regression target.
-    """
-    from mlkit.training import holdout_split
-
-    if accepted(holdout_split, task=task):
-        return strategy
-    plain = data.groups is None and data.time is None
-    return "random" if strategy == "auto" and task == "regression" and plain else strategy
 
 
 # --------------------------------------------------------------------------- task and scoring

@@ -25,7 +25,7 @@ import pandas as pd
 
 from mlkit.config import PipelineConfig, config_to_dict
 from mlkit.metrics import Task
-from mlkit.pipeline_checks import FoldPlan, Metric, accepted, inner_cv
+from mlkit.pipeline_checks import FoldPlan, Metric
 from mlkit.training import evaluate_holdout, final_fit, model_param_names, score_model
 
 if TYPE_CHECKING:
@@ -201,11 +201,9 @@ def tuning_step(ctx: StepContext) -> TuningOutcome:
             ctx.prepared.estimator, ctx.prepared.space, train.X, train.y,
             method=tuning.method,  # type: ignore[arg-type]
             groups=train.groups, cv=folds, scoring=metric.scorer, n_iter=tuning.n_iter,
-            random_state=ctx.seed, n_jobs=tuning.n_jobs,
-            **accepted(tune, task=ctx.task, time=train.time),
+            random_state=ctx.seed, n_jobs=tuning.n_jobs, task=ctx.task, time=train.time,
         )  # fmt: skip
-        natural = getattr(result, "greater_is_better", None) is not None
-        scores = tuple(metric.natural(s, natural=natural) for s in result.fold_scores())
+        scores = tuple(float(s) for s in result.fold_scores())  # natural units
         outcome = TuningOutcome(tuning.method, dict(result.best_params_), scores,
                                 int(result.n_candidates))  # fmt: skip
         ctx.say(
@@ -257,7 +255,7 @@ def baseline_step(ctx: StepContext, chosen: Any) -> BaselineOutcome:
     train, run, metric = ctx.train, ctx.run, ctx.metric
     table = compare_baselines(
         train.X, train.y, groups=train.groups, cv=ctx.folds.folds, scoring=metric.scorer,
-        **accepted(compare_baselines, task=ctx.task, time=train.time),
+        task=ctx.task, time=train.time,
     )  # fmt: skip
     run.log_table(table, "baselines/strategies.csv")
     if train.time is not None:
@@ -265,7 +263,7 @@ def baseline_step(ctx: StepContext, chosen: Any) -> BaselineOutcome:
         return BaselineOutcome(None)
     comparison = beats_baseline(
         chosen, train.X, train.y, groups=train.groups, scoring=metric.scorer,
-        random_state=ctx.seed, **accepted(beats_baseline, task=ctx.task),
+        random_state=ctx.seed, task=ctx.task,
     )  # fmt: skip
     summary = comparison.summary()
     ctx.say("baseline: " + summary.splitlines()[-1].removeprefix("verdict: "))
@@ -308,22 +306,17 @@ def nested_step(ctx: StepContext) -> NestedOutcome:
 
     assert ctx.outer is not None, "nested_step needs the outer folds (nested.enabled)"
     train, metric, tuning, config = ctx.train, ctx.metric, ctx.config.tuning, ctx.config
-    inner = inner_cv(
-        config.nested.inner_splits, train.time, y=train.y, groups=train.groups,
-        task=ctx.task, random_state=ctx.seed,
-    )  # fmt: skip
     nested = nested_cv(
         ctx.prepared.estimator, ctx.prepared.space, train.X, train.y,
         method=tuning.method,  # type: ignore[arg-type]
-        groups=train.groups, outer_cv=ctx.outer.folds, inner_cv=inner, scoring=metric.scorer,
+        groups=train.groups, outer_cv=ctx.outer.folds, scoring=metric.scorer,
+        inner_cv=config.nested.inner_splits,  # each outer training part's own folds
         n_iter=tuning.n_iter, random_state=ctx.seed, n_jobs=tuning.n_jobs,
-        **accepted(nested_cv, task=ctx.task, time=train.time),
+        task=ctx.task, time=train.time,
     )  # fmt: skip
-    natural = getattr(nested, "greater_is_better", None) is not None
-    outer = [metric.natural(s, natural=natural) for s in nested.outer_scores]
-    claimed = float(np.mean([metric.natural(s, natural=natural) for s in nested.inner_best_scores]))
+    outer = [float(s) for s in nested.outer_scores]  # natural units
     mean = float(np.mean(outer))
-    optimism = claimed - mean if metric.greater_is_better else mean - claimed
+    optimism = float(nested.optimism)  # > 0: the tuning score flatters
     outcome = NestedOutcome(mean, float(np.std(outer)), optimism)
     note = f"the tuning score flatters by {optimism:+.4f}"
     ctx.say(f"nested cv: {metric.describe(mean, outcome.std, note=note)}")
@@ -352,7 +345,7 @@ class HoldoutOutcome:
 def holdout_step(ctx: StepContext, model: Any) -> HoldoutOutcome:
     """Score the final model once on the holdout rows."""
     test, metric, run, config = ctx.test, ctx.metric, ctx.run, ctx.config
-    score = metric.natural(score_model(model, test.X, test.y, scoring=metric.scorer))
+    score = float(score_model(model, test.X, test.y, scoring=metric.scorer, task=ctx.task))
     # task=None: the task comes from the fitted model (decided by prepare), never from
     # the holdout's y, which may hold fewer classes or look like classes (counts)
     metrics = evaluate_holdout(

@@ -644,7 +644,8 @@ def score_model(
     >>> score, score.metric, score.direction
     (1.0, 'mae', 'lower is better')
     """
-    from mlkit.metrics import _fitted_task, get_scorers
+    from mlkit.evaluation import _fitted_task
+    from mlkit.scoring import get_scorers
 
     _check_fitted_model(model)
     y_arr = check_target(y, name="y")
