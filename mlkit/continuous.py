@@ -736,7 +736,7 @@ def _check_int(value: Any, name: str, *, low: int) -> None:
 
 
 def _check_data(X: Any, y: Any, time: Any) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
-    from mlkit._validation import as_1d
+    from mlkit._validation import as_1d, check_features
 
     if not isinstance(X, pd.DataFrame):
         raise ValueError(
@@ -750,7 +750,7 @@ def _check_data(X: Any, y: Any, time: Any) -> tuple[pd.DataFrame, np.ndarray, pd
         X = X.drop(columns=[time])
     else:
         t = pd.Series(as_1d(time, name="time"))
-    X = X.reset_index(drop=True)
+    X = check_features(X, name="X").reset_index(drop=True)
     y_arr = as_1d(y, name="y")
     if not (len(X) == len(y_arr) == len(t)):
         raise ValueError(
