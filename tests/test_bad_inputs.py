@@ -29,6 +29,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold, TimeSeriesSplit
+from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from mlkit import (
@@ -670,6 +671,24 @@ CASES: list[Any] = [
         r"vary",
         id="diagnostics-vary",
     ),
+    pytest.param(
+        lambda: diagnostics.lr_range_test(sgd(), X_INF, Y),
+        ValueError,
+        r"\bX\b column\(s\) \['b'\] contain infinite",
+        id="diagnostics-lr-inf",
+    ),
+    pytest.param(
+        lambda: diagnostics.overfit_small_batch(sgd(), X_SPARSE, Y),
+        ValueError,
+        r"\bX\b is a sparse matrix",
+        id="diagnostics-overfit-sparse",
+    ),
+    pytest.param(
+        lambda: diagnostics.gradient_norms(MLPClassifier(), X_DUP, Y),
+        ValueError,
+        r"\bX\b has duplicate column names \['a'\]",
+        id="diagnostics-gradient-dup",
+    ),
     # ---- drift
     pytest.param(
         lambda: drift.data_drift(X, X.drop(columns="c")), ValueError, r"'c'", id="drift-missing"
@@ -947,27 +966,40 @@ def _csv_frame(kind: str) -> pd.DataFrame:
         frame.loc[3, "patient"] = np.nan
     elif kind == "one_class":
         frame["y"] = 0
+    elif kind == "one_positive_patient":  # the holdout or the training rows get one class
+        frame["y"] = (frame["patient"] == 0).astype(int)
+    elif kind == "nan_time":
+        frame["day"] = pd.date_range("2020-01-01", periods=N, freq="D").astype(str)
+        frame.loc[5, "day"] = None
+    elif kind == "inf":
+        frame.loc[7, "x2"] = np.inf
     return frame
 
 
 CLI_CASES: list[Any] = [
-    pytest.param("validate", _with(cv={"n_splits": 1}), None, r"cv\.n_splits", id="cli-n-splits"),
     pytest.param(
-        "validate",
-        _with(model={"estimator": "decision_tree", "params": {"nope": 1}}),
-        None,
-        r"model\.params.*nope|nope.*model\.params",
-        id="cli-model-param-name",
+        "validate {config}", _with(cv={"n_splits": 1}), None, r"cv\.n_splits", id="cli-n-splits"
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
+        _with(model={"estimator": "decision_tree", "params": {"nope": 1}}),
+        None,
+        r"model\.params\.nope|model\.params.*\['nope'\]",
+        id="cli-model-param-name",
+        marks=xfail(
+            "training.make_estimator/pipeline: the message names 'model__nope' (the Pipeline "
+            "step prefix) instead of the config key model.params.nope"
+        ),
+    ),
+    pytest.param(
+        "validate {config}",
         _with(model={"estimator": "decision_tree", "params": {"max_depth": -3}}),
         None,
         r"model\.params.*max_depth|max_depth.*model\.params",
         id="cli-model-param-value",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(
             tuning={"method": "grid", "space": {"max_depth": {"type": "int", "low": 5, "high": 2}}}
         ),
@@ -976,7 +1008,7 @@ CLI_CASES: list[Any] = [
         id="cli-space-order",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(
             tuning={
                 "method": "grid",
@@ -988,21 +1020,21 @@ CLI_CASES: list[Any] = [
         id="cli-n-grid",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(tuning={"method": "grid", "n_jobs": 0, "space": {"max_depth": [2, 3]}}),
         None,
         r"tuning\.n_jobs",
         id="cli-n-jobs",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(tuning={"method": "grid", "space": {"min_samples_leaf": [0, 2]}}),
         None,
         r"tuning\.space\.min_samples_leaf",
         id="cli-space-value",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(scoring="rmse"),
         None,
         r"scoring.*rmse.*binary",
@@ -1010,56 +1042,125 @@ CLI_CASES: list[Any] = [
         marks=xfail("pipeline.prepare: scoring rmse on the inferred binary task validates"),
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(evaluation={"metrics": ["nope"]}),
         None,
         r"evaluation\.metrics",
         id="cli-eval-metrics",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(task="binary", data={"path": "{csv}", "target": "y", "groups": "patient"}),
         "multiclass",
         r"\btask\b",
         id="cli-task-binary-on-multiclass",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(data={"path": "{csv}", "target": "y", "groups": "patient"}),
         "nan_groups",
         r"data\.groups|patient",
         id="cli-nan-groups",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(data={"path": "{csv}", "target": "y", "groups": "patient"}),
         "one_class",
-        r"holdout|\by\b",
+        r"data\.target.*single class \(0\)",
         id="cli-single-class",
+        marks=xfail(
+            "metrics.infer_task (via pipeline): the message prints np.int64(0); wanted a "
+            "plain 0 (issue 11 item 9: messages print plain scalars)"
+        ),
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(data={"path": "{csv}", "target": "nope"}),
         "binary",
         r"data\.target",
         id="cli-target-missing",
     ),
     pytest.param(
-        "validate",
+        "validate {config}",
         _with(data={"path": "missing.csv", "target": "y"}),
         None,
         r"data\.path",
         id="cli-data-path",
     ),
-    pytest.param("run", _with(cv={"n_splits": 1}), None, r"cv\.n_splits", id="cli-run-n-splits"),
     pytest.param(
-        "run",
+        "run {config}", _with(cv={"n_splits": 1}), None, r"cv\.n_splits", id="cli-run-n-splits"
+    ),
+    pytest.param(
+        "run {config}",
         _with(model={"estimator": "decision_tree", "params": {"nope": 1}}),
         None,
-        r"model\.params.*nope|nope.*model\.params",
+        r"model\.params\.nope|model\.params.*\['nope'\]",
         id="cli-run-model-param",
+        marks=xfail("training/pipeline: 'model__nope' instead of model.params.nope"),
     ),
-    pytest.param("validate", "name: [unclosed", None, r"tiny\.yaml|line", id="cli-yaml-syntax"),
+    pytest.param(
+        "validate {config}",
+        _with(data={"path": "{csv}", "target": "y", "groups": "patient"}),
+        "one_positive_patient",
+        r"holdout",
+        id="cli-holdout-single-class",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(data={"path": "{csv}", "target": "y", "time": "day"}),
+        "nan_time",
+        r"data\.time|'day'",
+        id="cli-nan-time",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(data={"path": "{csv}", "target": "y", "groups": "patient"}),
+        "inf",
+        r"'x2'.*infinite",
+        id="cli-inf-column",
+        marks=xfail(
+            "pipeline.load_data/prepare: inf in feature column x2 validates (and would "
+            "run); wanted check_features on the loaded X, naming 'x2'"
+        ),
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(data={"path": "{csv}", "target": "y", "features": ["x1", "nope"]}),
+        "binary",
+        r"data\.features.*nope",
+        id="cli-features-missing",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(registry={"n_resamples": 5}),
+        None,
+        r"registry\.n_resamples",
+        id="cli-n-resamples",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(holdout={"test_size": 1.5}),
+        None,
+        r"holdout\.test_size",
+        id="cli-test-size",
+    ),
+    pytest.param(
+        "monitor {config} --data missing.csv",
+        TINY,
+        None,
+        r"--data.*missing\.csv",
+        id="cli-monitor-missing-data",
+    ),
+    pytest.param(
+        "tune {config} --storage journal.log --study s --trials 0",
+        TINY,
+        None,
+        r"--trials",
+        id="cli-tune-trials",
+    ),
+    pytest.param(
+        "validate {config}", "name: [unclosed", None, r"tiny\.yaml|line", id="cli-yaml-syntax"
+    ),
 ]
 
 
@@ -1089,7 +1190,7 @@ def test_cli_refuses_bad_config_with_one_line_naming_the_key(
     path.write_text(raw if isinstance(raw, str) else yaml.safe_dump(_fill(raw, str(csv))))
     capsys.readouterr()
     before = _snapshot(sandbox)
-    code = main([command, str(path)])
+    code = main(command.format(config=path).split())
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert code == 2, captured
