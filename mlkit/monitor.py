@@ -82,6 +82,9 @@ def load_reference(
     from mlkit.drift import DriftProfile
     from mlkit.tracking import _mlflow, _quiet, list_versions, resolve_store
 
+    for key, value in (("name", name), ("alias", alias)):
+        if not isinstance(value, str) or not value.strip():
+            raise MonitorError(f"{key} must be a non-empty string, got {value!r}.")
     try:
         resolved = resolve_store(store)
     except ValueError as error:

@@ -6,8 +6,10 @@ Every case checks three things:
    type is wrong, scikit-learn's ``NotFittedError`` for an unfitted model);
 2. that the message names the offending argument (or config key, or column);
 3. that nothing was written: each case runs with the working directory, ``$MLKIT_HOME``,
-   ``$MLFLOW_TRACKING_URI`` and ``$MLKIT_CACHE_DIR`` pointing into an empty temporary
-   folder, which must be unchanged afterwards.
+   ``$MLFLOW_TRACKING_URI`` and the temporary-file folder (``tempfile``) pointing into an
+   empty folder, which must be unchanged afterwards. Only ``$MLKIT_CACHE_DIR`` (the
+   empty-store template MLflow's migrations produce once per machine) is shared by the
+   session, so that the few cases that touch a store stay fast.
 
 Cases that need a fix in a module owned elsewhere are marked ``xfail(strict=True)``
 with the owner and what is missing, so they turn into failures once fixed.
@@ -16,6 +18,7 @@ with the owner and what is missing, so they turn into failures once fixed.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,10 +51,12 @@ from mlkit import (
     metrics,
     monitor,
     selection,
+    servers,
     space,
     splits,
     stats,
     thresholds,
+    tracking,
     training,
     tuning,
 )
@@ -81,6 +86,11 @@ def sgd() -> SGDClassifier:
     return SGDClassifier(loss="log_loss", random_state=0)
 
 
+def tiny_config() -> config.PipelineConfig:
+    raw = {"name": "tiny", "data": {"dataset": "patient_visits", "options": {"n_patients": 30}}}
+    return config.config_from_dict(raw)
+
+
 def xfail(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
 
@@ -95,16 +105,24 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mlkit-cache")
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> Path:
     """An empty working directory; every place mlkit may write points into ``tmp_path``."""
-    work = tmp_path / "work"
+    work, temp = tmp_path / "work", tmp_path / "tmp"
     work.mkdir()
+    temp.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("MLKIT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'home' / 'mlflow.db'}")
-    monkeypatch.setenv("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MLKIT_CACHE_DIR", str(cache_dir))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     return tmp_path
 
 
@@ -184,6 +202,15 @@ CASES: list[Any] = [
         ValueError,
         r"positive_rate",
         id="metrics-primary-rate",
+    ),
+    pytest.param(
+        lambda: metrics.evaluate(FITTED, X_INF, Y),
+        ValueError,
+        r"\bX\b.*'b'.*infinite",
+        id="metrics-evaluate-inf",
+        marks=xfail(
+            "metrics.evaluate: no check_features(X); sklearn's 'Input X contains infinity'"
+        ),
     ),
     pytest.param(lambda: metrics.metric_set("foo"), ValueError, r"task", id="metrics-set-task"),
     # ---- thresholds
@@ -304,6 +331,12 @@ CASES: list[Any] = [
         r"task",
         id="baselines-strategies-task",
     ),
+    pytest.param(
+        lambda: baselines.beats_baseline(lr(), X_INF, Y, n_repeats=1),
+        ValueError,
+        r"'b'",
+        id="baselines-beats-inf",
+    ),
     # ---- leakage
     pytest.param(
         lambda: leakage.group_leakage_check(lr(), X, Y, None),
@@ -332,6 +365,13 @@ CASES: list[Any] = [
             "leakage.group_leakage_check: no check_features(X); inf ends as 'some fold "
             "scores are NaN'; wanted the X column ['b'] named"
         ),
+    ),
+    pytest.param(
+        lambda: leakage.group_leakage_check(lr(), X_DUP, Y, GROUPS),
+        ValueError,
+        r"duplicate column names \['a'\]",
+        id="leakage-dup",
+        marks=xfail("leakage.group_leakage_check: duplicate column names are not refused"),
     ),
     # ---- tuning
     pytest.param(
@@ -379,6 +419,18 @@ CASES: list[Any] = [
         r"outer_cv",
         id="tuning-nested-outer",
         marks=xfail("tuning.nested_cv: outer_cv=1 reports 'n_splits=1', not outer_cv"),
+    ),
+    pytest.param(
+        lambda: tuning.nested_cv(lr(), {"C": [1.0]}, X_DUP, Y, method="grid"),
+        ValueError,
+        r"duplicate column names \['a'\]",
+        id="tuning-nested-dup",
+    ),
+    pytest.param(
+        lambda: tuning.tune(lr(), {"C": [1.0, -1.0]}, X, Y, method="grid"),
+        ValueError,
+        r"\bC\b.*-1",
+        id="tuning-failing-candidate-named",
     ),
     # ---- space
     pytest.param(lambda: space.Float(1.0, 0.0), ValueError, r"low|high", id="space-float-order"),
@@ -584,7 +636,20 @@ CASES: list[Any] = [
         id="training-fold-models-shares-groups",
         marks=xfail("training.fit_fold_models: KFold with groups fits folds sharing a group"),
     ),
+    pytest.param(
+        lambda: training.score_model(FITTED, X_INF, Y, scoring="accuracy"),
+        ValueError,
+        r"\bX\b.*'b'.*infinite",
+        id="training-score-inf",
+        marks=xfail("training.score_model: no check_features(X); sklearn's message"),
+    ),
     # ---- calibration
+    pytest.param(
+        lambda: calibration.recalibrate(lr(), X_INF, Y),
+        ValueError,
+        r"\bX\b.*'b'.*infinite",
+        id="calibration-recalibrate-inf",
+    ),
     pytest.param(
         lambda: calibration.recalibrate(lr(), X, Y, prefit=True),
         NotFittedError,
@@ -797,6 +862,78 @@ CASES: list[Any] = [
         ValueError,
         r"nope",
         id="monitor-no-model",
+    ),
+    pytest.param(
+        lambda: monitor.check_new_data(tiny_config(), "missing.csv"),
+        ValueError,
+        r"--data 'missing\.csv' does not exist",
+        id="monitor-check-missing-file",
+    ),
+    pytest.param(
+        lambda: monitor.retrain_with(tiny_config(), "missing.csv"),
+        ValueError,
+        r"--data 'missing\.csv' does not exist",
+        id="monitor-retrain-missing-file",
+    ),
+    pytest.param(
+        lambda: monitor.load_reference("nope", store="store", alias=""),
+        ValueError,
+        r"alias must be a non-empty string",
+        id="monitor-empty-alias",
+    ),
+    # ---- tracking / registry (read paths must not create a store)
+    pytest.param(lambda: tracking.resolve_store(5), ValueError, r"\bstore\b", id="tracking-store"),
+    pytest.param(
+        lambda: tracking.load_model("nope", version=1, alias="champion", store="store"),
+        ValueError,
+        r"version.*alias",
+        id="tracking-load-version-and-alias",
+        marks=xfail(
+            "tracking.load_model: the store (mlflow.db, .mlkit.lock) is created before the "
+            "version/alias arguments are checked"
+        ),
+    ),
+    pytest.param(
+        lambda: tracking.load_model("nope", version=1, store="store"),
+        ValueError,
+        r"nope",
+        id="tracking-load-missing-store",
+        marks=xfail("tracking.load_model: reading a missing store creates mlflow.db"),
+    ),
+    pytest.param(
+        lambda: tracking.list_versions("nope", store="store"),
+        ValueError,
+        r"nope",
+        id="tracking-list-missing-store",
+        marks=xfail("tracking.list_versions: reading a missing store creates mlflow.db"),
+    ),
+    # ---- servers (refused before any process or folder is created)
+    pytest.param(
+        lambda: servers.start_dask_cluster(0), ValueError, r"n_workers", id="servers-dask-workers"
+    ),
+    pytest.param(
+        lambda: servers.start_dask_cluster(1, port=80),
+        ValueError,
+        r"\bport\b",
+        id="servers-dask-port",
+    ),
+    pytest.param(
+        lambda: servers.start_postgres(["bad-name"]),
+        ValueError,
+        r"databases",
+        id="servers-postgres-name",
+    ),
+    pytest.param(
+        lambda: servers.start_postgres(["mlflow"], timeout=0),
+        ValueError,
+        r"timeout",
+        id="servers-postgres-timeout",
+    ),
+    pytest.param(
+        lambda: servers.start_tracking_server("sqlite:///x.db", workers=0),
+        ValueError,
+        r"workers",
+        id="servers-tracking-workers",
     ),
     # ---- stats
     pytest.param(
