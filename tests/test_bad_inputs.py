@@ -1040,6 +1040,9 @@ X_ID = pd.DataFrame(
     {"a": RNG.normal(size=N_ID), "b": RNG.normal(size=N_ID), "row_id": np.arange(N_ID)}
 )
 Y_ID = np.tile([0, 1], N_ID // 2)
+TIME_ID = pd.Series(pd.date_range("2020-01-01", periods=N_ID, freq="D"))
+X_ID_STR = X_ID.assign(row_id=[f"visit-{i}" for i in range(N_ID)])
+X_ID_INDEX = X_ID.set_axis(np.arange(100, 100 + N_ID)).assign(row_id=np.arange(100, 100 + N_ID))
 
 ID_CASES: list[Any] = [
     pytest.param(lambda: splits.materialise_folds(3, X_ID, Y_ID), id="materialise_folds"),
@@ -1059,6 +1062,75 @@ ID_CASES: list[Any] = [
             DummyClassifier(), {"strategy": ["prior"]}, X_ID, Y_ID, method="grid", cv=3
         ),
         id="tune",
+    ),
+    pytest.param(
+        lambda: curves.validation_curve(
+            DummyClassifier(), X_ID, Y_ID, param_name="strategy", param_range=["prior"], cv=3
+        ),
+        id="validation_curve",
+    ),
+    pytest.param(
+        lambda: ablation.ablate(
+            DummyClassifier(),
+            X_ID,
+            Y_ID,
+            variants={"no_b": ablation.DropColumns(["b"])},
+            cv=3,
+            n_repeats=1,
+        ),
+        id="ablate",
+    ),
+    pytest.param(
+        lambda: thresholds.tune_threshold(
+            LogisticRegression(), X_ID, Y_ID, cost_false_positive=1, cost_false_negative=2, cv=3
+        ),
+        id="tune_threshold",
+    ),
+    pytest.param(
+        lambda: continuous.replay(
+            X_ID,
+            Y_ID,
+            time=TIME_ID,
+            period="W",
+            estimator=DummyClassifier(),
+            policy=continuous.never(),
+            oracle=False,
+            track_drift=False,
+        ),
+        id="replay",
+    ),
+    pytest.param(
+        lambda: diagnostics.overfit_small_batch(sgd(), X_ID, Y_ID, max_steps=2),
+        id="overfit_small_batch",
+    ),
+    pytest.param(
+        lambda: leakage.group_leakage_check(
+            DummyClassifier(), X_ID, Y_ID, np.repeat(np.arange(15), 4), n_splits=3, n_repeats=1
+        ),
+        id="group_leakage_check",
+        marks=xfail("leakage.group_leakage_check: no check_features(X), so no identifier warning"),
+    ),
+    pytest.param(
+        lambda: baselines.beats_baseline(DummyClassifier(), X_ID, Y_ID, n_splits=3, n_repeats=1),
+        id="beats_baseline",
+    ),
+    pytest.param(
+        lambda: calibration.recalibrate(LogisticRegression(), X_ID, Y_ID, cv=3),
+        id="recalibrate",
+    ),
+    pytest.param(
+        lambda: metrics.evaluate(DummyClassifier().fit(X_ID, Y_ID), X_ID, Y_ID),
+        id="evaluate",
+        marks=xfail("metrics.evaluate: no check_features(X), so no identifier warning"),
+    ),
+    pytest.param(
+        lambda: splits.materialise_folds(3, X_ID_STR, Y_ID), id="materialise_folds-string-id"
+    ),
+    pytest.param(
+        lambda: selection.compare_models(
+            {"dummy": DummyClassifier()}, X_ID_INDEX, Y_ID, cv=3, n_repeats=1
+        ),
+        id="compare_models-index-id",
     ),
     pytest.param(
         lambda: training.final_fit(DummyClassifier(), X_ID, Y_ID),
