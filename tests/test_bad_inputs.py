@@ -17,7 +17,9 @@ with the owner and what is missing, so they turn into failures once fixed.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -107,7 +109,14 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("mlkit-cache")
+    """A session cache, seeded (read-only) from the user's mlkit cache when it has one."""
+    folder = tmp_path_factory.mktemp("mlkit-cache")
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for template in Path(os.environ.get("MLKIT_CACHE_DIR") or Path(home) / "mlkit").glob(
+        "mlflow-*-empty.db"
+    ):
+        shutil.copy(template, folder)
+    return folder
 
 
 @pytest.fixture
