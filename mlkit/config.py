@@ -348,6 +348,12 @@ def config_to_dict(config: PipelineConfig) -> dict[str, Any]:
     {'n_splits': 5}
     """
 
+    if not isinstance(config, PipelineConfig):
+        raise ValueError(
+            f"config must be a PipelineConfig (from load_config or config_from_dict), got "
+            f"{type(config).__name__}."
+        )
+
     def plain(value: Any) -> Any:
         if is_dataclass(value) and not isinstance(value, type):
             return {f.name: plain(getattr(value, f.name)) for f in fields(value)}

@@ -382,6 +382,12 @@ def plot_scalability(
 
     if not results:
         raise ValueError("results is empty; pass a dict of model name -> learning curve result.")
+    for name, result in results.items():
+        if not isinstance(result, LearningCurveResult | Scalability):
+            raise ValueError(
+                f"results[{name!r}] must be a LearningCurveResult or Scalability, got "
+                f"{type(result).__name__}."
+            )
     if ax is None:
         _, ax = plt.subplots()
     palette = sns.color_palette("colorblind", len(results))

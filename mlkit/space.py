@@ -438,6 +438,15 @@ class Space:
 
     dimensions: Mapping[str, Dimension]
 
+    def __post_init__(self) -> None:
+        for name, dim in self.dimensions.items():
+            if not isinstance(dim, Int | Float | Categorical):
+                raise ValueError(
+                    f"space[{name!r}] must be an Int, Float or Categorical dimension, got "
+                    f"{type(dim).__name__}; build spaces with as_space(...), which also reads "
+                    f"lists of values."
+                )
+
     @property
     def names(self) -> list[str]:
         """The parameter names, in order."""

@@ -171,6 +171,12 @@ CASES: list[Any] = [
     pytest.param(
         lambda: datasets.load_flights(target="nope"), ValueError, r"target", id="datasets-flights"
     ),
+    pytest.param(
+        lambda: datasets.data_path("nope.csv"),
+        (FileNotFoundError, ValueError),
+        r"nope\.csv",
+        id="datasets-data-path",
+    ),
     # ---- metrics
     pytest.param(
         lambda: metrics.resolve_task(Y, "regresion"), ValueError, r"task", id="metrics-task-typo"
@@ -222,6 +228,33 @@ CASES: list[Any] = [
         ),
     ),
     pytest.param(lambda: metrics.metric_set("foo"), ValueError, r"task", id="metrics-set-task"),
+    pytest.param(
+        lambda: metrics.resolve_scoring("nope", task="binary"),
+        ValueError,
+        r"scoring='nope'",
+        id="metrics-resolve-scoring",
+    ),
+    pytest.param(
+        lambda: metrics.readable_metric_name("auc", task="foo"),  # type: ignore[arg-type]
+        ValueError,
+        r"\btask\b",
+        id="metrics-readable-task",
+    ),
+    pytest.param(
+        lambda: metrics.greater_is_better("nope"),
+        ValueError,
+        r"nope",
+        id="metrics-direction",
+        marks=xfail(
+            "metrics.greater_is_better: an unknown metric name returns a value; wanted ValueError naming it"
+        ),
+    ),
+    pytest.param(
+        lambda: metrics.metric_scorers("binary", metrics=["rmse"]),
+        ValueError,
+        r"metrics.*rmse",
+        id="metrics-scorers-task",
+    ),
     # ---- thresholds
     pytest.param(
         lambda: thresholds.cost_optimal_threshold(cost_false_positive=0, cost_false_negative=1),
@@ -273,6 +306,14 @@ CASES: list[Any] = [
         r"'b'",
         id="thresholds-tune-inf",
     ),
+    pytest.param(
+        lambda: thresholds.plot_threshold_curve(
+            Y, SCORE, cost_false_positive=-1, cost_false_negative=1
+        ),
+        ValueError,
+        r"cost_false_positive",
+        id="thresholds-plot-cost",
+    ),
     # ---- splits
     pytest.param(lambda: splits.choose_cv(Y, n_splits=1), ValueError, r"n_splits", id="splits-k1"),
     pytest.param(
@@ -302,6 +343,12 @@ CASES: list[Any] = [
         ValueError,
         r"time",
         id="splits-time-none",
+    ),
+    pytest.param(
+        lambda: splits.plot_cv(KFold(3), X, Y, groups=GROUPS[:5]),
+        ValueError,
+        r"groups",
+        id="splits-plot-groups",
     ),
     # ---- baselines
     pytest.param(
@@ -345,6 +392,12 @@ CASES: list[Any] = [
         ValueError,
         r"'b'",
         id="baselines-beats-inf",
+    ),
+    pytest.param(
+        lambda: baselines.plot_fold_scores("not a result"),  # type: ignore[arg-type]
+        (TypeError, ValueError),
+        r"result.*BaselineComparison",
+        id="baselines-plot-result",
     ),
     # ---- leakage
     pytest.param(
@@ -441,6 +494,12 @@ CASES: list[Any] = [
         r"\bC\b.*-1",
         id="tuning-failing-candidate-named",
     ),
+    pytest.param(
+        lambda: tuning.plot_search_trace({}),
+        (TypeError, ValueError),
+        r"results",
+        id="tuning-plot-empty",
+    ),
     # ---- space
     pytest.param(lambda: space.Float(1.0, 0.0), ValueError, r"low|high", id="space-float-order"),
     pytest.param(
@@ -450,6 +509,12 @@ CASES: list[Any] = [
     pytest.param(lambda: space.Categorical([]), ValueError, r"values", id="space-categorical"),
     pytest.param(lambda: space.Float(0.0, 1.0, n_grid=0), ValueError, r"n_grid", id="space-n-grid"),
     pytest.param(lambda: space.as_space(5), (TypeError, ValueError), r"space", id="space-as"),
+    pytest.param(
+        lambda: space.Space({"C": 5}),  # type: ignore[dict-item]
+        (TypeError, ValueError),
+        r"\bC\b",
+        id="space-space-dimension",
+    ),
     # ---- curves
     pytest.param(
         lambda: curves.learning_curve(lr(), X, Y, train_sizes=(0.0, 1.0)),
@@ -498,6 +563,15 @@ CASES: list[Any] = [
         ValueError,
         r"fit_times",
         id="curves-slope-negative",
+    ),
+    pytest.param(
+        lambda: curves.plot_scalability({}), ValueError, r"results", id="curves-plot-empty"
+    ),
+    pytest.param(
+        lambda: curves.plot_scalability({"m": "not a result"}),  # type: ignore[dict-item]
+        (TypeError, ValueError),
+        r"results\['m'\]",
+        id="curves-plot-type",
     ),
     # ---- extrapolation
     pytest.param(
@@ -652,6 +726,15 @@ CASES: list[Any] = [
         id="training-score-inf",
         marks=xfail("training.score_model: no check_features(X); sklearn's message"),
     ),
+    pytest.param(
+        lambda: training.model_param_names("max_depth=3"),  # type: ignore[arg-type]
+        (TypeError, ValueError),
+        r"params",
+        id="training-param-names",
+        marks=xfail(
+            "training.model_param_names: a non-mapping gives AttributeError 'items'; wanted ValueError naming params"
+        ),
+    ),
     # ---- calibration
     pytest.param(
         lambda: calibration.recalibrate(lr(), X_INF, Y),
@@ -701,6 +784,18 @@ CASES: list[Any] = [
         ValueError,
         r"y_true",
         id="calibration-oof-multiclass",
+    ),
+    pytest.param(
+        lambda: calibration.plot_reliability(Y, SCORE, n_bins=0),
+        ValueError,
+        r"n_bins",
+        id="calibration-plot-bins",
+    ),
+    pytest.param(
+        lambda: calibration.calibration_report(Y, SCORE[:-1]),
+        ValueError,
+        r"y_prob",
+        id="calibration-report-length",
     ),
     # ---- diagnostics
     pytest.param(
@@ -809,6 +904,15 @@ CASES: list[Any] = [
         id="drift-prediction-unfitted",
     ),
     pytest.param(lambda: drift.data_drift(X, X, n_bins=1), ValueError, r"n_bins", id="drift-bins"),
+    pytest.param(
+        lambda: drift.target_drift(Y, None), ValueError, r"current", id="drift-target-none"
+    ),
+    pytest.param(
+        lambda: drift.DriftProfile.from_frame(X, max_rows=5),
+        ValueError,
+        r"max_rows",
+        id="drift-profile-rows",
+    ),
     # ---- continuous
     pytest.param(lambda: continuous.every(0), ValueError, r"\bk\b", id="continuous-every"),
     pytest.param(
@@ -858,6 +962,15 @@ CASES: list[Any] = [
     ),
     pytest.param(
         lambda: continuous.compare_replays([]), ValueError, r"results", id="continuous-compare"
+    ),
+    pytest.param(
+        lambda: continuous.plot_replays([]), ValueError, r"results", id="continuous-plot-empty"
+    ),
+    pytest.param(
+        lambda: continuous.ScoreGate(n_bootstrap=-1),
+        ValueError,
+        r"n_bootstrap",
+        id="continuous-gate-bootstrap",
     ),
     # ---- monitor
     pytest.param(
@@ -915,6 +1028,27 @@ CASES: list[Any] = [
         r"nope",
         id="tracking-list-missing-store",
         marks=xfail("tracking.list_versions: reading a missing store creates mlflow.db"),
+    ),
+    pytest.param(
+        lambda: tracking.flatten("a=1"),  # type: ignore[arg-type]
+        (TypeError, ValueError),
+        r"data",
+        id="tracking-flatten",
+        marks=xfail(
+            "tracking.flatten: a non-mapping gives AttributeError 'items'; wanted ValueError naming data"
+        ),
+    ),
+    pytest.param(
+        lambda: tracking.promote_if_better("nope", 1, X, Y, scoring="roc_auc", margin=-1.0),
+        ValueError,
+        r"margin",
+        id="tracking-gate-margin",
+    ),
+    pytest.param(
+        lambda: tracking.start_run("").__enter__(),
+        ValueError,
+        r"experiment",
+        id="tracking-start-run-name",
     ),
     # ---- servers (refused before any process or folder is created)
     pytest.param(
@@ -1000,6 +1134,12 @@ CASES: list[Any] = [
         lambda: display.set_style(context="foo"), ValueError, r"context", id="display-context"
     ),
     pytest.param(lambda: display.glue(), ValueError, r"name=value", id="display-glue-empty"),
+    pytest.param(
+        lambda: display.format_table(X, index="yes"),  # type: ignore[arg-type]
+        ValueError,
+        r"index",
+        id="display-table-index",
+    ),
     # ---- config
     pytest.param(
         lambda: config.config_from_dict(
@@ -1028,6 +1168,12 @@ CASES: list[Any] = [
         config.ConfigError,
         r"missing\.yaml",
         id="config-missing-file",
+    ),
+    pytest.param(
+        lambda: config.config_to_dict({"name": "x"}),  # type: ignore[arg-type]
+        (TypeError, ValueError),
+        r"config",
+        id="config-to-dict",
     ),
 ]
 
