@@ -435,6 +435,16 @@ CASES: list[Any] = [
         id="leakage-dup",
         marks=xfail("leakage.group_leakage_check: duplicate column names are not refused"),
     ),
+    pytest.param(
+        lambda: leakage.group_leakage_check(lr(), X_SPARSE, Y, GROUPS),
+        ValueError,
+        r"\bX\b is a sparse matrix",
+        id="leakage-sparse",
+        marks=xfail(
+            "leakage.group_leakage_check: sparse X fails deep inside ('Must pass 2-d input. "
+            "shape=()'); wanted check_features(X, allow_sparse=False) or support"
+        ),
+    ),
     # ---- tuning
     pytest.param(
         lambda: tuning.tune(lr(), {"C": [1.0]}, X, Y, method="gridd"),  # type: ignore[arg-type]
@@ -858,6 +868,16 @@ CASES: list[Any] = [
         r"\bX\b has duplicate column names \['a'\]",
         id="diagnostics-gradient-dup",
     ),
+    pytest.param(
+        lambda: diagnostics.seed_sensitivity(DecisionTreeClassifier(), X_SPARSE, Y, seeds=[0, 1]),
+        ValueError,
+        r"\bX\b is a sparse matrix",
+        id="diagnostics-seeds-sparse",
+        marks=xfail(
+            "diagnostics.seed_sensitivity: sparse X gives IndexError 'array is "
+            "0-dimensional'; wanted check_features(X, allow_sparse=False) or support"
+        ),
+    ),
     # ---- drift
     pytest.param(
         lambda: drift.data_drift(X, X.drop(columns="c")), ValueError, r"'c'", id="drift-missing"
@@ -912,6 +932,12 @@ CASES: list[Any] = [
         ValueError,
         r"max_rows",
         id="drift-profile-rows",
+    ),
+    pytest.param(
+        lambda: drift.prediction_drift(FITTED, X_SPARSE, X_SPARSE),  # type: ignore[arg-type]
+        ValueError,
+        r"reference must be a pandas DataFrame, got csr_matrix",
+        id="drift-prediction-sparse",
     ),
     # ---- continuous
     pytest.param(lambda: continuous.every(0), ValueError, r"\bk\b", id="continuous-every"),
@@ -1186,6 +1212,21 @@ def test_bad_input_is_refused_by_name_and_nothing_is_written(
     with pytest.raises(error, match=names):
         call()
     assert _snapshot(sandbox) == before
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda: Path("result.txt").write_text("x"), id="working-directory"),
+        pytest.param(lambda: tempfile.mkdtemp(), id="tempfile"),
+        pytest.param(lambda: Path(os.environ["MLKIT_HOME"]).mkdir(), id="mlkit-home"),
+    ],
+)
+def test_the_sandbox_sees_a_write(sandbox: Path, write: Case) -> None:
+    """The "nothing written" check can fail: each of these writes changes the snapshot."""
+    before = _snapshot(sandbox)
+    write()
+    assert _snapshot(sandbox) != before
 
 
 # --------------------------------------------------------------------------- ID-like columns
