@@ -1564,6 +1564,34 @@ CLI_CASES: list[Any] = [
         id="cli-tune-trials",
     ),
     pytest.param(
+        "validate {config}",
+        _with(tuning={"method": "grid", "space": {"nope": [1, 2]}}),
+        None,
+        r"tuning\.space.*nope",
+        id="cli-space-unknown-param",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(model={"estimator": "decision_tre"}),
+        None,
+        r"model\.estimator='decision_tre'.*did you mean 'decision_tree'",
+        id="cli-estimator-typo",
+    ),
+    pytest.param(
+        "validate {config}",
+        _with(sed=1),
+        None,
+        r"\bsed\b.*did you mean 'seed'",
+        id="cli-unknown-key",
+    ),
+    pytest.param(
+        "run {config}",
+        _with(tuning={"method": "random", "space": {"max_depth": [2, 3]}}),
+        None,
+        r"tuning\.n_iter",
+        id="cli-run-n-iter-missing",
+    ),
+    pytest.param(
         "validate {config}", "name: [unclosed", None, r"tiny\.yaml|line", id="cli-yaml-syntax"
     ),
 ]
