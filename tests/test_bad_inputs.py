@@ -169,7 +169,10 @@ CASES: list[Any] = [
         id="datasets-pbc-horizon",
     ),
     pytest.param(
-        lambda: datasets.load_flights(target="nope"), ValueError, r"target", id="datasets-flights"
+        lambda: datasets.load_flights(target="nope"),
+        ValueError,
+        r"target='nope'",
+        id="datasets-flights",
     ),
     pytest.param(
         lambda: datasets.data_path("nope.csv"),
@@ -329,7 +332,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: splits.materialise_folds(KFold(3), X, Y, groups=GROUPS),
         ValueError,
-        r"group",
+        r"\bcv\b puts 1 group\(s\) on both sides",
         id="splits-kfold-shares-groups",
     ),
     pytest.param(
@@ -360,7 +363,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: baselines.compare_baselines(X, Y, scoring="nope"),
         ValueError,
-        r"scoring|nope",
+        r"scoring='nope'",
         id="baselines-scoring",
     ),
     pytest.param(
@@ -482,7 +485,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: tuning.tune(lr(), {"C": [1.0]}, X, Y, method="grid", cv=KFold(3), groups=GROUPS),
         ValueError,
-        r"group",
+        r"\bcv\b puts 1 group\(s\) on both sides",
         id="tuning-kfold-shares-groups",
     ),
     pytest.param(
@@ -511,14 +514,24 @@ CASES: list[Any] = [
         id="tuning-plot-empty",
     ),
     # ---- space
-    pytest.param(lambda: space.Float(1.0, 0.0), ValueError, r"low|high", id="space-float-order"),
     pytest.param(
-        lambda: space.Float(0.0, 1.0, log=True), ValueError, r"low|log", id="space-float-log"
+        lambda: space.Float(1.0, 0.0),
+        ValueError,
+        r"low must be smaller than high",
+        id="space-float-order",
+    ),
+    pytest.param(
+        lambda: space.Float(0.0, 1.0, log=True),
+        ValueError,
+        r"log scale needs low > 0",
+        id="space-float-log",
     ),
     pytest.param(lambda: space.Int(1, 5, step=0), ValueError, r"step", id="space-int-step"),
     pytest.param(lambda: space.Categorical([]), ValueError, r"values", id="space-categorical"),
     pytest.param(lambda: space.Float(0.0, 1.0, n_grid=0), ValueError, r"n_grid", id="space-n-grid"),
-    pytest.param(lambda: space.as_space(5), (TypeError, ValueError), r"space", id="space-as"),
+    pytest.param(
+        lambda: space.as_space(5), (TypeError, ValueError), r"space must be a dict", id="space-as"
+    ),
     pytest.param(
         lambda: space.Space({"C": 5}),  # type: ignore[dict-item]
         (TypeError, ValueError),
@@ -547,7 +560,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: curves.validation_curve(lr(), X, Y, param_name="nope", param_range=[1, 2]),
         ValueError,
-        r"nope|param_name",
+        r"param_name='nope'",
         id="curves-param-name",
     ),
     pytest.param(
@@ -619,7 +632,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: selection.compare_models({"m": "not a model"}, X, Y),
         (TypeError, ValueError),
-        r"models",
+        r"models\['m'\]",
         id="selection-not-estimator",
     ),
     pytest.param(
@@ -725,7 +738,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: training.fit_fold_models(lr(), X, Y, cv=KFold(3), groups=GROUPS),
         ValueError,
-        r"group",
+        r"\bcv\b puts .*group\(s\) on both sides",
         id="training-fold-models-shares-groups",
         marks=xfail("training.fit_fold_models: KFold with groups fits folds sharing a group"),
     ),
@@ -811,7 +824,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: diagnostics.lr_range_test(sgd(), X, Y, lr_min=1.0, lr_max=0.1),
         ValueError,
-        r"lr_min|lr_max",
+        r"lr_min=1 must be smaller than lr_max",
         id="diagnostics-lr-order",
     ),
     pytest.param(
@@ -947,7 +960,7 @@ CASES: list[Any] = [
     pytest.param(
         lambda: continuous.on_performance(),
         ValueError,
-        r"threshold|detector",
+        r"threshold=.*detector=",
         id="continuous-on-performance",
     ),
     pytest.param(
