@@ -628,7 +628,7 @@ def _check_metric_names(config: PipelineConfig) -> None:
             except ValueError as error:
                 errors.append(str(error))
         else:
-            raise ConfigError(errors[0])
+            raise ConfigError(f"scoring: {errors[0]}")  # the pipeline's "key: message" form
     for metric in config.evaluation.metrics or ():
         fits = [t for t in tasks if _metrics.readable_metric_name(metric, task=t) in
                 _metrics.METRIC_SETS[t]]  # fmt: skip
