@@ -70,7 +70,6 @@ N = 40
 X = pd.DataFrame(RNG.normal(size=(N, 3)), columns=["a", "b", "c"])
 Y = np.tile([0, 1], N // 2)
 Y_MULTI = np.tile([0, 1, 2, 3], N // 4)
-Y_REG = RNG.normal(size=N)
 GROUPS = np.repeat(np.arange(10), 4)
 TIME = pd.Series(pd.date_range("2020-01-01", periods=N, freq="D"))
 SCORE = np.linspace(0.01, 0.99, N)
@@ -110,8 +109,12 @@ def xfail(reason: str, raises: tuple[type[BaseException], ...] = GAP) -> pytest.
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``folder`` with its size and modification time (files only:
+    a temporary folder made and removed again is not a leftover)."""
     return {
-        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        str(path.relative_to(folder)): (
+            (path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else (0, 0)
+        )
         for path in sorted(folder.rglob("*"))
     }
 
