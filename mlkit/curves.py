@@ -153,11 +153,15 @@ def _fit_and_score(
     from sklearn.base import clone
 
     model = clone(estimator)
-    if params:
-        model.set_params(**params)
     X_train, y_train = _take(X, train), _take(y, train)
     start = _time.perf_counter()
-    model.fit(X_train, y_train)
+    try:
+        model.set_params(**(params or {})).fit(X_train, y_train)
+    except Exception as error:  # name the value that failed (a validation curve's point)
+        if not params:
+            raise
+        shown = ", ".join(f"{key}={value!r}" for key, value in params.items())
+        raise ValueError(f"the fit with {shown} failed: {error}") from error
     fit_time = _time.perf_counter() - start
     start = _time.perf_counter()
     test_score = scorer(model, _take(X, test), _take(y, test))

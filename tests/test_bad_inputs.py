@@ -528,6 +528,16 @@ CASES: list[Any] = [
         r"results",
         id="tuning-plot-empty",
     ),
+    pytest.param(
+        lambda: tuning.tune(lr(), {"penalty": ["l2", "l1"]}, X, Y, method="grid"),
+        ValueError,
+        r"penalty='l1'|'penalty': 'l1'",
+        id="tuning-failing-candidate-at-fit",
+        marks=xfail(
+            "tuning.tune: a candidate that fails in fit aborts with sklearn's 'Solver lbfgs "
+            "supports only ...'; wanted the failing candidate named (penalty='l1')"
+        ),
+    ),
     # ---- space
     pytest.param(
         lambda: space.Float(1.0, 0.0),
@@ -611,6 +621,14 @@ CASES: list[Any] = [
         r"results\['m'\]",
         id="curves-plot-type",
     ),
+    pytest.param(
+        lambda: curves.validation_curve(
+            lr(), X, Y, param_name="penalty", param_range=["l2", "l1"], cv=3
+        ),
+        ValueError,
+        r"the fit with penalty='l1' failed",
+        id="curves-failing-value",
+    ),
     # ---- extrapolation
     pytest.param(
         lambda: extrapolation.fit_power_law(
@@ -668,6 +686,14 @@ CASES: list[Any] = [
         r"duplicate column names",
         id="selection-dup",
     ),
+    pytest.param(
+        lambda: selection.compare_models(
+            {"lasso_lbfgs": LogisticRegression(penalty="l1")}, X, Y, cv=3, n_repeats=1
+        ),
+        ValueError,
+        r"models\['lasso_lbfgs'\] failed to fit",
+        id="selection-failing-model",
+    ),
     # ---- ablation
     pytest.param(
         lambda: ablation.ablate(lr(), X, Y, variants={}), ValueError, r"variants", id="ablate-empty"
@@ -692,6 +718,12 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b is a csr_matrix",
         id="ablate-sparse",
+    ),
+    pytest.param(
+        lambda: ablation.ablate(lr(), X, Y, variants={"l1": {"penalty": "l1"}}, cv=3, n_repeats=1),
+        ValueError,
+        r"variant 'l1' failed",
+        id="ablate-failing-variant",
     ),
     # ---- training
     pytest.param(
