@@ -279,9 +279,9 @@ class ScoreGate:
         if (
             isinstance(self.margin, bool)
             or not isinstance(self.margin, int | float)
-            or (self.margin < 0)
+            or not self.margin >= 0
         ):
-            raise ValueError(f"margin={self.margin!r} must be a number >= 0.")
+            raise ValueError(f"margin={self.margin!r} must be a number >= 0 (and finite).")
         if (
             isinstance(self.n_bootstrap, bool)
             or not isinstance(self.n_bootstrap, int)
@@ -608,6 +608,10 @@ def replay(
             )
     if gate is not None and not isinstance(gate, ScoreGate):
         raise ValueError(f"gate must be a ScoreGate or None, got {type(gate).__name__}.")
+    from mlkit.selection import _check_estimator
+
+    _check_estimator(estimator, name="estimator")
+    _check_int(reference_rows, "reference_rows", low=10)
     rule = _resolve_policy(policy)
     check_target(y_arr, name="y")
     task = infer_task(y_arr)

@@ -192,6 +192,12 @@ CASES: list[Any] = [
         r"nope\.csv",
         id="datasets-data-path",
     ),
+    pytest.param(
+        lambda: datasets.make_patient_visits(20, random_state="a"),  # type: ignore[arg-type]
+        ValueError,
+        r"random_state must be an int or None, got 'a'",
+        id="datasets-random-state",
+    ),
     # ---- metrics
     pytest.param(
         lambda: metrics.resolve_task(Y, "regresion"), ValueError, r"task", id="metrics-task-typo"
@@ -552,6 +558,12 @@ CASES: list[Any] = [
         id="space-float-log",
     ),
     pytest.param(lambda: space.Int(1, 5, step=0), ValueError, r"step", id="space-int-step"),
+    pytest.param(
+        lambda: space.Int(0, 10, log=True),
+        ValueError,
+        r"log scale needs low > 0; use a positive low \(e\.g\. Int\(1, 10",
+        id="space-int-log-advice",
+    ),
     pytest.param(lambda: space.Categorical([]), ValueError, r"values", id="space-categorical"),
     pytest.param(lambda: space.Float(0.0, 1.0, n_grid=0), ValueError, r"n_grid", id="space-n-grid"),
     pytest.param(
@@ -1066,6 +1078,20 @@ CASES: list[Any] = [
         ValueError,
         r"n_bootstrap",
         id="continuous-gate-bootstrap",
+    ),
+    pytest.param(
+        lambda: continuous.replay(
+            X, Y, time=TIME, period="W", estimator=None, policy=continuous.never()
+        ),
+        ValueError,
+        r"estimator must be an unfitted scikit-learn estimator",
+        id="continuous-replay-estimator",
+    ),
+    pytest.param(
+        lambda: continuous.ScoreGate(margin=float("nan")),
+        ValueError,
+        r"margin=nan",
+        id="continuous-gate-margin-nan",
     ),
     # ---- monitor
     pytest.param(
