@@ -276,11 +276,8 @@ class ScoreGate:
     random_state: int = 0
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.margin, bool)
-            or not isinstance(self.margin, int | float)
-            or not self.margin >= 0
-        ):
+        number = isinstance(self.margin, int | float) and not isinstance(self.margin, bool)
+        if not (number and self.margin >= 0):
             raise ValueError(f"margin={self.margin!r} must be a number >= 0 (and finite).")
         if (
             isinstance(self.n_bootstrap, bool)
@@ -578,6 +575,7 @@ def replay(
 
     from mlkit._validation import check_target
     from mlkit.metrics import greater_is_better, infer_task, readable_metric_name, resolve_scoring
+    from mlkit.selection import _check_estimator
 
     X, y_arr, t = _check_data(X, y, time)
     sorted_time = False
@@ -608,8 +606,6 @@ def replay(
             )
     if gate is not None and not isinstance(gate, ScoreGate):
         raise ValueError(f"gate must be a ScoreGate or None, got {type(gate).__name__}.")
-    from mlkit.selection import _check_estimator
-
     _check_estimator(estimator, name="estimator")
     _check_int(reference_rows, "reference_rows", low=10)
     rule = _resolve_policy(policy)
