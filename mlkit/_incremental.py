@@ -13,7 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from mlkit._validation import check_consistent_length, check_positive_int, check_target
+from mlkit._validation import (
+    check_consistent_length,
+    check_features,
+    check_positive_int,
+    check_target,
+)
 
 INCREMENTAL = "MLPClassifier, MLPRegressor, SGDClassifier or SGDRegressor"
 
@@ -51,6 +56,7 @@ def rate_parameter(estimator: Any, *, name: str = "estimator") -> str:
 
 
 def as_float_matrix(X: Any, *, name: str = "X") -> np.ndarray:
+    check_features(X, name=name, allow_sparse=False)  # duplicates, inf by column, sparse
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise ValueError(

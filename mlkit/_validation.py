@@ -260,3 +260,31 @@ def check_n_jobs(n_jobs: Any) -> int | None:
             f"n_jobs must be None, a positive integer or -1 (all cores), got {n_jobs!r}."
         )
     return int(n_jobs)
+
+
+def check_fitted(estimator: Any, *, name: str = "estimator") -> None:
+    """Raise scikit-learn's ``NotFittedError`` naming ``name`` when it is not fitted.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from mlkit._validation import check_fitted
+    >>> check_fitted(LogisticRegression(), name="model")
+    Traceback (most recent call last):
+    ...
+    sklearn.exceptions.NotFittedError: model (LogisticRegression) is not fitted; call model.fit(X, y) on training data first.
+    """
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise NotFittedError(
+            f"{name} ({type(estimator).__name__}) is not fitted; call {name}.fit(X, y) on "
+            f"training data first."
+        ) from None
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a fitted scikit-learn estimator, got {type(estimator).__name__}."
+        ) from None

@@ -31,7 +31,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
 # The allowed values come from the modules that own them, so they cannot drift apart.
 from mlkit import metrics as _metrics
@@ -348,6 +348,12 @@ def config_to_dict(config: PipelineConfig) -> dict[str, Any]:
     {'n_splits': 5}
     """
 
+    if not isinstance(config, PipelineConfig):
+        raise ValueError(
+            f"config must be a PipelineConfig (from load_config or config_from_dict), got "
+            f"{type(config).__name__}."
+        )
+
     def plain(value: Any) -> Any:
         if is_dataclass(value) and not isinstance(value, type):
             return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
@@ -541,6 +547,7 @@ def _check_semantics(config: PipelineConfig) -> None:
             raise ConfigError(f"{key}={value} is too small; use at least 2 folds.")
     _check_model(config)
     _check_tuning(config)
+    _check_metric_names(config)
     if not 0.0 < config.evaluation.threshold < 1.0:
         raise ConfigError(
             f"evaluation.threshold={config.evaluation.threshold} must be strictly between "
@@ -602,6 +609,36 @@ def _check_tuning(config: PipelineConfig) -> None:
         raise ConfigError(f"tuning.n_iter={tuning.n_iter} must be at least 1.")
     for name, spec in tuning.space.items():
         parse_dimension(spec, key=f"tuning.space.{name}")
+    if tuning.n_jobs is not None and tuning.n_jobs == 0:
+        raise ConfigError(
+            "tuning.n_jobs=0 runs nothing; use a positive number of workers, -1 for all "
+            "cores, or null for one."
+        )
+
+
+def _check_metric_names(config: PipelineConfig) -> None:
+    """``scoring`` and ``evaluation.metrics`` are known names (for the declared task, if any)."""
+    tasks = _metrics.TASKS if config.task == "auto" else (cast(_metrics.Task, config.task),)
+    if config.scoring is not None:
+        errors = []
+        for task in tasks:
+            try:
+                _metrics.get_scorers(config.scoring, task=task)
+                break
+            except ValueError as error:
+                errors.append(str(error))
+        else:
+            raise ConfigError(f"scoring: {errors[0]}")  # the pipeline's "key: message" form
+    for metric in config.evaluation.metrics or ():
+        fits = [t for t in tasks if _metrics.readable_metric_name(metric, task=t) in
+                _metrics.METRIC_SETS[t]]  # fmt: skip
+        if not fits:
+            known = sorted({m for t in tasks for m in _metrics.METRIC_SETS[t]})
+            what = "known" if len(tasks) > 1 else f"{tasks[0]}"
+            raise ConfigError(
+                f"evaluation.metrics contains {metric!r}, which is not a {what} metric; use "
+                f"names from {', '.join(known)}."
+            )
 
 
 _DIMENSION_KEYS = ("type", "low", "high", "log", "step", "n_grid")

@@ -276,12 +276,9 @@ class ScoreGate:
     random_state: int = 0
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.margin, bool)
-            or not isinstance(self.margin, int | float)
-            or (self.margin < 0)
-        ):
-            raise ValueError(f"margin={self.margin!r} must be a number >= 0.")
+        number = isinstance(self.margin, int | float) and not isinstance(self.margin, bool)
+        if not (number and self.margin >= 0):
+            raise ValueError(f"margin={self.margin!r} must be a number >= 0 (and finite).")
         if (
             isinstance(self.n_bootstrap, bool)
             or not isinstance(self.n_bootstrap, int)
@@ -578,6 +575,7 @@ def replay(
 
     from mlkit._validation import check_target
     from mlkit.metrics import greater_is_better, infer_task, readable_metric_name, resolve_scoring
+    from mlkit.selection import _check_estimator
 
     X, y_arr, t = _check_data(X, y, time)
     sorted_time = False
@@ -608,6 +606,8 @@ def replay(
             )
     if gate is not None and not isinstance(gate, ScoreGate):
         raise ValueError(f"gate must be a ScoreGate or None, got {type(gate).__name__}.")
+    _check_estimator(estimator, name="estimator")
+    _check_int(reference_rows, "reference_rows", low=10)
     rule = _resolve_policy(policy)
     check_target(y_arr, name="y")
     task = infer_task(y_arr)
@@ -736,7 +736,7 @@ def _check_int(value: Any, name: str, *, low: int) -> None:
 
 
 def _check_data(X: Any, y: Any, time: Any) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
-    from mlkit._validation import as_1d
+    from mlkit._validation import as_1d, check_features
 
     if not isinstance(X, pd.DataFrame):
         raise ValueError(
@@ -750,7 +750,7 @@ def _check_data(X: Any, y: Any, time: Any) -> tuple[pd.DataFrame, np.ndarray, pd
         X = X.drop(columns=[time])
     else:
         t = pd.Series(as_1d(time, name="time"))
-    X = X.reset_index(drop=True)
+    X = check_features(X, name="X").reset_index(drop=True)
     y_arr = as_1d(y, name="y")
     if not (len(X) == len(y_arr) == len(t)):
         raise ValueError(

@@ -153,11 +153,15 @@ def _fit_and_score(
     from sklearn.base import clone
 
     model = clone(estimator)
-    if params:
-        model.set_params(**params)
     X_train, y_train = _take(X, train), _take(y, train)
     start = _time.perf_counter()
-    model.fit(X_train, y_train)
+    try:
+        model.set_params(**(params or {})).fit(X_train, y_train)
+    except Exception as error:  # name the value that failed (a validation curve's point)
+        if not params:
+            raise
+        shown = ", ".join(f"{key}={value!r}" for key, value in params.items())
+        raise ValueError(f"the fit with {shown} failed: {error}") from error
     fit_time = _time.perf_counter() - start
     start = _time.perf_counter()
     test_score = scorer(model, _take(X, test), _take(y, test))
@@ -382,6 +386,12 @@ def plot_scalability(
 
     if not results:
         raise ValueError("results is empty; pass a dict of model name -> learning curve result.")
+    for name, result in results.items():
+        if not isinstance(result, LearningCurveResult | Scalability):
+            raise ValueError(
+                f"results[{name!r}] must be a LearningCurveResult or Scalability, got "
+                f"{type(result).__name__}."
+            )
     if ax is None:
         _, ax = plt.subplots()
     palette = sns.color_palette("colorblind", len(results))

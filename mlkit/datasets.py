@@ -393,6 +393,10 @@ def make_patient_visits(
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name}={value!r} must be a finite number >= 0.")
 
+    if random_state is not None and (
+        isinstance(random_state, bool) or not isinstance(random_state, int | np.integer)
+    ):
+        raise ValueError(f"random_state must be an int or None, got {random_state!r}.")
     rng = np.random.default_rng(random_state)
     n_visits = rng.integers(low, high + 1, size=n_patients)
     patient = np.repeat(np.arange(n_patients), n_visits)

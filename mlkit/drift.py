@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlkit._validation import check_fitted, check_positive_int
+
 __all__ = [
     "DETECTORS",
     "METHODS",
@@ -137,6 +139,7 @@ class DriftProfile:
         (10000, 500, {'x': 'numeric', 'c': 'categorical'})
         """
         frame = _check_frame(reference, name="reference")
+        check_positive_int(n_bins, name="n_bins", minimum=2)
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 10:
             raise ValueError(f"max_rows={max_rows!r} must be an int >= 10, e.g. 5000.")
         n = len(frame)
@@ -372,6 +375,7 @@ def data_drift(
     """
     _check_fraction(alpha, "alpha")
     _check_fraction(drift_share, "drift_share")
+    check_positive_int(n_bins, name="n_bins", minimum=2)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
         raise ValueError(f"threshold={threshold!r} must be a positive number, e.g. 0.1.")
     profile = reference if isinstance(reference, DriftProfile) else None
@@ -534,6 +538,7 @@ def population_stability_index(
     >>> round(population_stability_index(x, x), 6)
     0.0
     """
+    check_positive_int(n_bins, name="n_bins", minimum=2)
     if categorical:
         rc = _value_counts(pd.Series(np.asarray(reference, dtype=object)))
         cc = _value_counts(pd.Series(np.asarray(current, dtype=object)))
@@ -567,6 +572,9 @@ def prediction_drift(
     >>> bool(prediction_drift(model, X, X + 100).table.loc["prediction", "drifted"])
     True
     """
+    check_fitted(model, name="model")
+    _check_frame(reference, name="reference")
+    _check_frame(current, name="current")
     return data_drift(
         pd.DataFrame({"prediction": _predict(model, reference)}),
         pd.DataFrame({"prediction": _predict(model, current)}),
@@ -676,6 +684,13 @@ def _check_frame(frame: Any, *, name: str) -> pd.DataFrame:
     if frame.columns.duplicated().any():
         dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise ValueError(f"{name} has duplicate column names {dup}; rename them.")
+    numeric = frame.select_dtypes(include="number").to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(numeric).any():
+        bad = frame.select_dtypes(include="number").columns[np.isinf(numeric).any(axis=0)]
+        raise ValueError(
+            f"{name} column(s) {[str(c) for c in bad]} contain infinite values; replace "
+            f"them with NaN (missing values are skipped) or drop those rows first."
+        )
     return frame
 
 

@@ -82,7 +82,21 @@ def load_reference(
     from mlkit.drift import DriftProfile
     from mlkit.tracking import _mlflow, _quiet, list_versions, resolve_store
 
-    resolved = resolve_store(store)
+    for key, value in (("name", name), ("alias", alias)):
+        if not isinstance(value, str) or not value.strip():
+            raise MonitorError(f"{key} must be a non-empty string, got {value!r}.")
+    try:
+        resolved = resolve_store(store)
+    except ValueError as error:
+        raise MonitorError(str(error)) from None
+    database = Path(resolved.tracking_uri.removeprefix("sqlite:///"))
+    if resolved.tracking_uri.startswith("sqlite:///") and not database.is_file():
+        # reading must not create an empty store as a side effect
+        raise MonitorError(
+            f"no registered model named {name!r}: there is no tracking store at "
+            f"{database.parent} (no mlflow.db); run 'mlkit run CONFIG' first, or pass the "
+            f"store that holds it (--store)."
+        )
     try:
         versions = list_versions(name, store=resolved)
     except ValueError as error:

@@ -418,7 +418,10 @@ def compare_models(
     fit_time: dict[str, float] = {}
     predict_time: dict[str, float] = {}
     for name, model in models.items():
-        result = _cross_validate(model, X, setup, n_jobs=n_jobs)
+        try:
+            result = _cross_validate(model, X, setup, n_jobs=n_jobs)
+        except Exception as error:  # re-raised with the model's name
+            raise ValueError(f"models[{name!r}] failed to fit or score: {error}") from error
         raw[name] = result["test_score"]
         fit_time[name] = float(result["fit_time"].mean())
         predict_time[name] = float(result["score_time"].mean())

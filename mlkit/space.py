@@ -122,8 +122,8 @@ class _Numeric:
         if self.log and self.low <= 0:
             raise ValueError(
                 f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, log=True): a log "
-                f"scale needs low > 0; use a positive low (e.g. {type(self).__name__}(1e-3, "
-                f"{self.high!r}, log=True)) or log=False."
+                f"scale needs low > 0; use a positive low (e.g. {type(self).__name__}("
+                f"{1 if isinstance(self, Int) else 1e-3!r}, {self.high!r}, log=True)) or log=False."
             )
         if self.n_grid is not None:
             _check_resolution(self.n_grid, name="n_grid")
@@ -437,6 +437,15 @@ class Space:
     """
 
     dimensions: Mapping[str, Dimension]
+
+    def __post_init__(self) -> None:
+        for name, dim in self.dimensions.items():
+            if not isinstance(dim, Int | Float | Categorical):
+                raise ValueError(
+                    f"space[{name!r}] must be an Int, Float or Categorical dimension, got "
+                    f"{type(dim).__name__}; build spaces with as_space(...), which also reads "
+                    f"lists of values."
+                )
 
     @property
     def names(self) -> list[str]:
