@@ -596,7 +596,11 @@ def _check_fitted_model(model: Any) -> None:
             f"model must be a fitted scikit-learn estimator with fit and predict, got "
             f"{type(model).__name__}."
         )
-    check_is_fitted(model)
+    check_is_fitted(
+        model,
+        msg="model: this %(name)s instance is not fitted yet; call its fit(X, y) first, or "
+        "pass a fitted model.",
+    )
 
 
 def score_model(

@@ -225,10 +225,6 @@ CASES: list[Any] = [
         NotFittedError,
         r"estimator.*LogisticRegression.*not fitted",
         id="metrics-evaluate-unfitted",
-        marks=xfail(
-            "metrics.evaluate: raises a plain ValueError; wanted NotFittedError",
-            raises=(ValueError,),
-        ),
     ),
     pytest.param(
         lambda: metrics.evaluate(FITTED, X, Y, threshold=2.0),
@@ -425,42 +421,37 @@ CASES: list[Any] = [
     ),
     # ---- leakage
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X, Y, None),
+        lambda: leakage.group_leakage_check(lr(), X, Y, groups=None),
         ValueError,
         r"groups",
         id="leakage-groups-none",
     ),
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X, Y, GROUPS[:-1]),
+        lambda: leakage.group_leakage_check(lr(), X, Y, groups=GROUPS[:-1]),
         ValueError,
         r"groups",
         id="leakage-groups-length",
     ),
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X, Y, GROUPS, alpha=0.0),
+        lambda: leakage.group_leakage_check(lr(), X, Y, groups=GROUPS, n_standard_errors=-1.0),
         ValueError,
-        r"alpha",
+        r"n_standard_errors",
         id="leakage-alpha",
     ),
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X_INF, Y, GROUPS),
+        lambda: leakage.group_leakage_check(lr(), X_INF, Y, groups=GROUPS),
         ValueError,
         r"\bX\b.*'b'.*infinite",
         id="leakage-inf",
-        marks=xfail(
-            "leakage.group_leakage_check: no check_features(X); inf ends as 'some fold "
-            "scores are NaN'; wanted the X column ['b'] named"
-        ),
     ),
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X_DUP, Y, GROUPS),
+        lambda: leakage.group_leakage_check(lr(), X_DUP, Y, groups=GROUPS),
         ValueError,
         r"duplicate column names \['a'\]",
         id="leakage-dup",
-        marks=xfail("leakage.group_leakage_check: duplicate column names are not refused"),
     ),
     pytest.param(
-        lambda: leakage.group_leakage_check(lr(), X_SPARSE, Y, GROUPS),
+        lambda: leakage.group_leakage_check(lr(), X_SPARSE, Y, groups=GROUPS),
         ValueError,
         r"\bX\b is a sparse matrix",
         id="leakage-sparse",
@@ -539,10 +530,6 @@ CASES: list[Any] = [
         ValueError,
         r"penalty='l1'|'penalty': 'l1'",
         id="tuning-failing-candidate-at-fit",
-        marks=xfail(
-            "tuning.tune: a candidate that fails in fit aborts with sklearn's 'Solver lbfgs "
-            "supports only ...'; wanted the failing candidate named (penalty='l1')"
-        ),
     ),
     # ---- space
     pytest.param(
@@ -777,10 +764,6 @@ CASES: list[Any] = [
         NotFittedError,
         r"model.*LogisticRegression.*not fitted",
         id="training-score-unfitted",
-        marks=xfail(
-            "training.score_model: unfitted model gives AttributeError 'classes_'",
-            raises=(AttributeError,),
-        ),
     ),
     pytest.param(
         lambda: training.evaluate_holdout(FITTED, X, Y, threshold=-0.1),
@@ -793,17 +776,12 @@ CASES: list[Any] = [
         NotFittedError,
         r"model.*LogisticRegression.*not fitted",
         id="training-evaluate-unfitted",
-        marks=xfail(
-            "training.evaluate_holdout: unfitted model gives a ValueError, not NotFittedError",
-            raises=(ValueError,),
-        ),
     ),
     pytest.param(
         lambda: training.fit_fold_models(lr(), X, Y, cv=KFold(3), groups=GROUPS),
         ValueError,
         r"\bcv\b puts .*group\(s\) on both sides",
         id="training-fold-models-shares-groups",
-        marks=xfail("training.fit_fold_models: KFold with groups fits folds sharing a group"),
     ),
     pytest.param(
         lambda: training.score_model(FITTED, X_INF, Y, scoring="accuracy"),
@@ -834,10 +812,6 @@ CASES: list[Any] = [
         NotFittedError,
         r"estimator.*LogisticRegression.*not fitted",
         id="calibration-prefit-unfitted",
-        marks=xfail(
-            "calibration.recalibrate(prefit=True): a ValueError, not NotFittedError",
-            raises=(ValueError,),
-        ),
     ),
     pytest.param(
         lambda: calibration.reliability_table(Y, SCORE, n_bins=0),
@@ -1397,10 +1371,14 @@ ID_CASES: list[Any] = [
     ),
     pytest.param(
         lambda: leakage.group_leakage_check(
-            DummyClassifier(), X_ID, Y_ID, np.repeat(np.arange(15), 4), n_splits=3, n_repeats=1
+            DummyClassifier(),
+            X_ID,
+            Y_ID,
+            groups=np.repeat(np.arange(15), 4),
+            n_splits=3,
+            n_repeats=1,
         ),
         id="group_leakage_check",
-        marks=xfail("leakage.group_leakage_check: no check_features(X), so no identifier warning"),
     ),
     pytest.param(
         lambda: baselines.beats_baseline(DummyClassifier(), X_ID, Y_ID, n_splits=3, n_repeats=1),
@@ -1540,7 +1518,6 @@ CLI_CASES: list[Any] = [
         None,
         r"scoring.*rmse.*binary",
         id="cli-scoring-task",
-        marks=xfail("pipeline.prepare: scoring rmse on the inferred binary task validates"),
     ),
     pytest.param(
         "validate {config}",
@@ -1619,10 +1596,6 @@ CLI_CASES: list[Any] = [
         "inf",
         r"'x2'.*infinite",
         id="cli-inf-column",
-        marks=xfail(
-            "pipeline.load_data/prepare: inf in feature column x2 validates (and would "
-            "run); wanted check_features on the loaded X, naming 'x2'"
-        ),
     ),
     pytest.param(
         "validate {config}",
