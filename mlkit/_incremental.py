@@ -30,7 +30,7 @@ def check_incremental(estimator: Any, *, name: str = "estimator") -> None:
             f"pass {estimator.__name__}(...)."
         )
     solver = getattr(estimator, "solver", None)
-    if solver == "lbfgs":
+    if solver == "lbfgs" and hasattr(type(estimator), "partial_fit"):  # an MLP
         raise ValueError(
             f"{name}={type(estimator).__name__}(solver='lbfgs') has no partial_fit: L-BFGS "
             f"works on the full batch; use solver='sgd' or solver='adam'."

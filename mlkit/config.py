@@ -33,10 +33,12 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
-# The allowed values come from the modules that own them, so they cannot drift apart.
 from mlkit import metrics as _metrics
 from mlkit import training as _training
 from mlkit import tuning as _tuning
+
+# The allowed values come from the modules that own them, so they cannot drift apart.
+from mlkit._validation import check_n_jobs
 
 __all__ = [
     "DATASETS",
@@ -609,11 +611,13 @@ def _check_tuning(config: PipelineConfig) -> None:
         raise ConfigError(f"tuning.n_iter={tuning.n_iter} must be at least 1.")
     for name, spec in tuning.space.items():
         parse_dimension(spec, key=f"tuning.space.{name}")
-    if tuning.n_jobs is not None and tuning.n_jobs == 0:
+    try:
+        check_n_jobs(tuning.n_jobs)
+    except ValueError:
         raise ConfigError(
-            "tuning.n_jobs=0 runs nothing; use a positive number of workers, -1 for all "
-            "cores, or null for one."
-        )
+            f"tuning.n_jobs={tuning.n_jobs!r} must be null (one worker), a positive number of "
+            f"parallel jobs or -1 (all cores)."
+        ) from None
 
 
 def _check_metric_names(config: PipelineConfig) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlkit._validation import check_consistent_length, check_target
+from mlkit._validation import check_consistent_length, check_features, check_target
 from mlkit.scoring import _PROBABILISTIC, METRIC_SETS, _check_metric_names, greater_is_better
 from mlkit.tasks import Task, _check_task, _single_class_error, infer_task
 from mlkit.thresholds import _check_threshold
@@ -108,6 +108,7 @@ def evaluate(
     from sklearn import metrics as skm
 
     _check_fitted(estimator)
+    check_features(X, name="X")
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
     task = _fitted_task(estimator, y_arr, task)

@@ -289,7 +289,6 @@ def prepare(config: PipelineConfig) -> Prepared:
     checks.check_evaluation_metrics(config.evaluation.metrics, task=task)
     space = _space(config, estimator)
     checks.check_grid_points(config.tuning.method, config.tuning.n_iter, space)
-    checks.check_n_jobs(config.tuning.n_jobs)
     try:
         split = holdout_split(
             data.y,

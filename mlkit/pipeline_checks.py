@@ -121,7 +121,7 @@ def declared_task(declared: str, y: pd.Series) -> Task:
             "or None", "or remove 'task'"
         )
         text = text.replace("'binary' or 'multiclass'", "binary or multiclass")
-        raise ConfigError(f"data target: {text}" if declared == "auto" else text) from None
+        raise ConfigError(f"data.target: {text}" if declared == "auto" else text) from None
 
 
 def check_scoring(scoring: Any, *, task: Task, estimator: Any) -> Metric:
@@ -218,19 +218,6 @@ def check_grid_points(method: str, n_iter: int | None, space: dict[str, Any]) ->
                 f"e.g. {{type: {type(dimension).__name__.lower()}, low: {dimension.low}, "
                 f"high: {dimension.high}, n_grid: 5}}, or list the values."
             )
-
-
-def check_n_jobs(n_jobs: Any) -> int | None:
-    """``tuning.n_jobs``: ``null``, a positive number of jobs or -1 (all cores)."""
-    from mlkit._validation import check_n_jobs as _check
-
-    try:
-        return _check(n_jobs)
-    except ValueError:
-        raise ConfigError(
-            f"tuning.n_jobs={n_jobs!r} must be null, a positive number of parallel jobs "
-            f"or -1 (all cores)."
-        ) from None
 
 
 # --------------------------------------------------------------------------- holdout and folds

@@ -25,6 +25,7 @@ from mlkit._incremental import (
 )
 from mlkit._validation import (
     check_consistent_length,
+    check_features,
     check_groups,
     check_target,
 )
@@ -198,6 +199,7 @@ def seed_sensitivity(
             f"seeds={seeds!r} must hold at least two distinct integers, e.g. range(5); "
             f"a spread needs more than one seed."
         )
+    check_features(X, name="X", allow_sparse=False)  # rows are taken by position
     y_arr = check_target(y, name="y")
     n_samples = check_consistent_length(X=X, y=y_arr)
     group_arr = None if groups is None else check_groups(groups, n_samples=n_samples)

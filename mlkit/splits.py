@@ -518,7 +518,7 @@ def _fold_pairs(
 ) -> Iterable[Any]:
     """The (train, test) pairs that ``cv`` stands for (see :func:`materialise_folds`)."""
     if cv is None or (isinstance(cv, int | np.integer) and not isinstance(cv, bool)):
-        n_splits = 5 if cv is None else int(cv)  # choose_cv checks it
+        n_splits = 5 if cv is None else check_positive_int(int(cv), name=name, minimum=2)
         chosen = choose_cv(
             y, groups=groups, time=time, task=task, n_splits=n_splits, random_state=random_state
         )

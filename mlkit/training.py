@@ -25,6 +25,7 @@ from mlkit._validation import (
     as_1d,
     check_choice,
     check_consistent_length,
+    check_features,
     check_groups,
     check_target,
     has_missing,
@@ -223,13 +224,19 @@ def model_param_names(params: Mapping[str, Any]) -> dict[str, Any]:
     >>> model_param_names({"max_depth": 3, "preprocess__num": "drop"})
     {'model__max_depth': 3, 'preprocess__num': 'drop'}
     """
+    if not isinstance(params, Mapping):
+        raise ValueError(
+            f"params must be a mapping of parameter names to values, got "
+            f"{type(params).__name__} ({params!r}); pass e.g. {{'max_depth': 3}}."
+        )
     return {(k if "__" in k else f"{MODEL_STEP}__{k}"): v for k, v in params.items()}
 
 
 def _set_model_params(pipeline: Any, params: Mapping[str, Any]) -> None:
     full = model_param_names(params)
     valid = set(pipeline.get_params(deep=True))
-    unknown = sorted(set(full) - valid)
+    prefix = f"{MODEL_STEP}__"
+    unknown = sorted(k.removeprefix(prefix) for k in set(full) - valid)  # the names as given
     if unknown:
         own = sorted(k.split("__", 1)[1] for k in valid if k.startswith(f"{MODEL_STEP}__"))
         raise ValueError(
@@ -484,6 +491,7 @@ def final_fit(
     >>> round(float(model.coef_[0]), 6)
     1.0
     """
+    check_features(X, name="X")
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
     model = clone(estimator)
@@ -652,6 +660,7 @@ def score_model(
     from mlkit.scoring import get_scorers
 
     _check_fitted_model(model)
+    check_features(X, name="X")
     y_arr = check_target(y, name="y")
     check_consistent_length(X=X, y=y_arr)
     if isinstance(scoring, list | tuple | dict) or scoring is None:
@@ -721,6 +730,7 @@ def evaluate_holdout(
     from mlkit.metrics import evaluate
 
     _check_fitted_model(model)
+    check_features(X, name="X")
     y_arr = check_target(y, name="y")
     table = evaluate(
         model,

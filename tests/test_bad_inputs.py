@@ -243,9 +243,6 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b.*'b'.*infinite",
         id="metrics-evaluate-inf",
-        marks=xfail(
-            "metrics.evaluate: no check_features(X); sklearn's 'Input X contains infinity'"
-        ),
     ),
     pytest.param(lambda: metrics.metric_set("foo"), ValueError, r"task", id="metrics-set-task"),
     pytest.param(
@@ -259,15 +256,6 @@ CASES: list[Any] = [
         ValueError,
         r"\btask\b",
         id="metrics-readable-task",
-    ),
-    pytest.param(
-        lambda: metrics.greater_is_better("nope"),
-        ValueError,
-        r"nope",
-        id="metrics-direction",
-        marks=xfail(
-            "metrics.greater_is_better: an unknown metric name returns a value; wanted ValueError naming it"
-        ),
     ),
     pytest.param(
         lambda: metrics.metric_scorers("binary", metrics=["rmse"]),
@@ -396,7 +384,7 @@ CASES: list[Any] = [
         id="baselines-repeats",
     ),
     pytest.param(
-        lambda: baselines.nadeau_bengio_test([0.1, 0.2, 0.3], test_train_ratio=-1.0),
+        lambda: stats.corrected_ttest([0.1, 0.2, 0.3], test_train_ratio=-1.0),
         ValueError,
         r"test_train_ratio",
         id="baselines-nb-ratio",
@@ -505,7 +493,6 @@ CASES: list[Any] = [
         ValueError,
         r"outer_cv",
         id="tuning-nested-outer",
-        marks=xfail("tuning.nested_cv: outer_cv=1 reports 'n_splits=1', not outer_cv"),
     ),
     pytest.param(
         lambda: tuning.nested_cv(lr(), {"C": [1.0]}, X_DUP, Y, method="grid"),
@@ -526,9 +513,9 @@ CASES: list[Any] = [
         id="tuning-plot-empty",
     ),
     pytest.param(
-        lambda: tuning.tune(lr(), {"penalty": ["l2", "l1"]}, X, Y, method="grid"),
+        lambda: tuning.tune(lr(), {"l1_ratio": [0.0, 1.0]}, X, Y, method="grid"),
         ValueError,
-        r"penalty='l1'|'penalty': 'l1'",
+        r"l1_ratio=1\.0|'l1_ratio': 1\.0",
         id="tuning-failing-candidate-at-fit",
     ),
     # ---- space
@@ -622,10 +609,10 @@ CASES: list[Any] = [
     ),
     pytest.param(
         lambda: curves.validation_curve(
-            lr(), X, Y, param_name="penalty", param_range=["l2", "l1"], cv=3
+            lr(), X, Y, param_name="l1_ratio", param_range=[0.0, 1.0], cv=3
         ),
         ValueError,
-        r"the fit with penalty='l1' failed",
+        r"the fit with l1_ratio=1\.0 failed",
         id="curves-failing-value",
     ),
     # ---- extrapolation
@@ -687,7 +674,7 @@ CASES: list[Any] = [
     ),
     pytest.param(
         lambda: selection.compare_models(
-            {"lasso_lbfgs": LogisticRegression(penalty="l1")}, X, Y, cv=3, n_repeats=1
+            {"lasso_lbfgs": LogisticRegression(l1_ratio=1.0)}, X, Y, cv=3, n_repeats=1
         ),
         ValueError,
         r"models\['lasso_lbfgs'\] failed to fit",
@@ -719,7 +706,7 @@ CASES: list[Any] = [
         id="ablate-sparse",
     ),
     pytest.param(
-        lambda: ablation.ablate(lr(), X, Y, variants={"l1": {"penalty": "l1"}}, cv=3, n_repeats=1),
+        lambda: ablation.ablate(lr(), X, Y, variants={"l1": {"l1_ratio": 1.0}}, cv=3, n_repeats=1),
         ValueError,
         r"variant 'l1' failed",
         id="ablate-failing-variant",
@@ -754,10 +741,6 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b.*'b'.*infinite",
         id="training-final-inf",
-        marks=xfail(
-            "training.final_fit: no check_features(X); sklearn's 'Input X contains "
-            "infinity' does not name the column"
-        ),
     ),
     pytest.param(
         lambda: training.score_model(lr(), X, Y, scoring="accuracy"),
@@ -788,17 +771,12 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b.*'b'.*infinite",
         id="training-score-inf",
-        marks=xfail("training.score_model: no check_features(X); sklearn's message"),
     ),
     pytest.param(
         lambda: training.model_param_names("max_depth=3"),  # type: ignore[arg-type]
         (TypeError, ValueError),
         r"params",
         id="training-param-names",
-        marks=xfail(
-            "training.model_param_names: a non-mapping gives AttributeError 'items'; wanted ValueError naming params",
-            raises=(AttributeError,),
-        ),
     ),
     # ---- calibration
     pytest.param(
@@ -872,10 +850,6 @@ CASES: list[Any] = [
         lambda: diagnostics.lr_range_test(lr(), X, Y),
         (TypeError, ValueError),
         r"estimator.*partial_fit.*SGDClassifier",
-        marks=xfail(
-            "diagnostics.lr_range_test: for LogisticRegression it advises solver='sgd' or "
-            "'adam', which LogisticRegression lacks; wanted: SGDClassifier/MLP* suggestion"
-        ),
         id="diagnostics-lr-no-partial-fit",
     ),
     pytest.param(
@@ -927,11 +901,6 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b is a sparse matrix",
         id="diagnostics-seeds-sparse",
-        marks=xfail(
-            "diagnostics.seed_sensitivity: sparse X gives IndexError 'array is "
-            "0-dimensional'; wanted check_features(X, allow_sparse=False) or support",
-            raises=(IndexError,),
-        ),
     ),
     # ---- drift
     pytest.param(
@@ -1391,7 +1360,6 @@ ID_CASES: list[Any] = [
     pytest.param(
         lambda: metrics.evaluate(DummyClassifier().fit(X_ID, Y_ID), X_ID, Y_ID),
         id="evaluate",
-        marks=xfail("metrics.evaluate: no check_features(X), so no identifier warning"),
     ),
     pytest.param(
         lambda: splits.materialise_folds(3, X_ID_STR, Y_ID), id="materialise_folds-string-id"
@@ -1405,7 +1373,6 @@ ID_CASES: list[Any] = [
     pytest.param(
         lambda: training.final_fit(DummyClassifier(), X_ID, Y_ID),
         id="final_fit",
-        marks=xfail("training.final_fit: no check_features(X), so no identifier warning"),
     ),
 ]
 
@@ -1465,10 +1432,6 @@ CLI_CASES: list[Any] = [
         None,
         r"model\.params\.nope|model\.params.*\['nope'\]",
         id="cli-model-param-name",
-        marks=xfail(
-            "training.make_estimator/pipeline: the message names 'model__nope' (the Pipeline "
-            "step prefix) instead of the config key model.params.nope"
-        ),
     ),
     pytest.param(
         "validate {config}",
@@ -1546,10 +1509,6 @@ CLI_CASES: list[Any] = [
         "one_class",
         r"data\.target.*single class \(0\)",
         id="cli-single-class",
-        marks=xfail(
-            "metrics.infer_task (via pipeline): the message prints np.int64(0); wanted a "
-            "plain 0 (issue 11 item 9: messages print plain scalars)"
-        ),
     ),
     pytest.param(
         "validate {config}",
@@ -1574,7 +1533,6 @@ CLI_CASES: list[Any] = [
         None,
         r"model\.params\.nope|model\.params.*\['nope'\]",
         id="cli-run-model-param",
-        marks=xfail("training/pipeline: 'model__nope' instead of model.params.nope"),
     ),
     pytest.param(
         "validate {config}",
