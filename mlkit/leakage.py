@@ -31,6 +31,7 @@ from sklearn.model_selection import (
 
 from mlkit._validation import (
     check_consistent_length,
+    check_features,
     check_groups,
     check_positive_int,
     check_target,
@@ -303,6 +304,7 @@ def group_leakage_check(
             f"estimator must be a scikit-learn estimator with a fit method, got "
             f"{type(estimator).__name__}; e.g. RandomForestClassifier()."
         )
+    check_features(X, name="X", allow_sparse=False)  # rows are taken by position
     y_arr = check_target(y, name="y")
     if groups is None:
         raise ValueError(

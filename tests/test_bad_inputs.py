@@ -443,10 +443,6 @@ CASES: list[Any] = [
         ValueError,
         r"\bX\b is a sparse matrix",
         id="leakage-sparse",
-        marks=xfail(
-            "leakage.group_leakage_check: sparse X fails deep inside ('Must pass 2-d input. "
-            "shape=()'); wanted check_features(X, allow_sparse=False) or support"
-        ),
     ),
     # ---- tuning
     pytest.param(

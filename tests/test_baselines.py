@@ -174,7 +174,7 @@ def test_compare_baselines_int_cv_sets_the_number_of_folds(cohort):
         (lambda X, y, g: (X, np.zeros(len(y)), {}), "single class"),
         (lambda X, y, g: (X, y, {"scoring": "acurracy"}), "scoring='acurracy' is not a known"),
         (lambda X, y, g: (X, y, {"cv": "five"}), "cv must be None, an int"),
-        (lambda X, y, g: (X, y, {"cv": 1}), "n_splits=1 is too small"),
+        (lambda X, y, g: (X, y, {"cv": 1}), "cv=1 is too small"),
     ],
 )  # fmt: skip
 def test_compare_baselines_bad_input_raises(cohort, make_args, match):

@@ -36,7 +36,10 @@ def _result_classes() -> list[type]:
 
 
 def _holds_arrays(cls: type) -> bool:
-    hints = typing.get_type_hints(cls, vars(importlib.import_module(cls.__module__)))
+    try:
+        hints = typing.get_type_hints(cls, vars(importlib.import_module(cls.__module__)))
+    except NameError:  # a name imported only for type checking (an import cycle otherwise)
+        hints = {k: v for c in cls.__mro__ for k, v in getattr(c, "__annotations__", {}).items()}
     return any(any(w in str(h) for w in ARRAY_WORDS) for h in hints.values())
 
 
