@@ -66,7 +66,7 @@ def _client(store: Path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_cli_run_twice_registers_two_versions_and_keeps_champion(tmp_path: Path) -> None:
-    from mlkit.tracking import list_versions
+    from mlkit.registry import list_versions
 
     config = _config_file(tmp_path)
     outputs = []
@@ -151,13 +151,16 @@ def test_run_pipeline_is_deterministic_and_matches_plain_refit(tmp_path: Path) -
 def test_run_pipeline_crash_marks_run_failed_and_registers_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import mlkit.registry
     import mlkit.tracking
 
     def broken_gate(*args: object, **kwargs: object) -> None:
         raise RuntimeError("gate crashed")
 
     monkeypatch.setenv("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    # the pipeline may import the gate from either module (tracking forwards to registry)
     monkeypatch.setattr(mlkit.tracking, "promote_if_better", broken_gate)
+    monkeypatch.setattr(mlkit.registry, "promote_if_better", broken_gate)
     store = tmp_path / "store"
     with pytest.raises(RuntimeError, match="gate crashed"):
         run_pipeline(config_from_dict(TINY), store=str(store))
