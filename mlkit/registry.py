@@ -1,35 +1,29 @@
 """Model registry: register, load safely, gate (champion/challenger) and list versions.
 
 - :func:`register_model` stores the model with skops (never pickle) in a tracked run,
-  records the types skops does not trust by default and the SHA-256 of the model
-  file, and registers a new version. It sets **no alias**: a version gets one only
-  from the gate.
-- :func:`promote_if_better` is the champion/challenger gate. It re-scores the current
-  champion on the *same* holdout rows, promotes only when a paired bootstrap interval
-  of the improvement (over patients) clears a margin, writes its decision as version
-  tags, and only then moves an alias: ``champion`` (promoted) or ``challenger`` (not
-  promoted). A crash before the decision leaves a version without an alias, which the
-  crash path of :func:`mlkit.tracking.start_run` (or
-  :func:`mlkit.tracking.mark_stale_runs` after a kill) deletes.
-- :func:`load_model` loads a version or alias safely: exactly one model file, whose
-  SHA-256 must match the one recorded at registration, and types outside skops'
-  default trust list are refused unless the caller trusts them explicitly.
-- :func:`list_versions` lists the versions of a registered model with their aliases.
+  records the types skops does not trust by default and the SHA-256 of the model file,
+  and registers a new version **without an alias**.
+- :func:`promote_if_better` is the champion/challenger gate: it re-scores the champion
+  on the same holdout rows, promotes only when a paired bootstrap interval of the
+  improvement clears a margin, records its decision as version tags, and only then
+  moves ``champion`` (promoted) or ``challenger`` (not promoted). A crash before the
+  decision leaves a version without an alias, which the crash path of
+  :func:`mlkit.tracking.start_run` (or :func:`mlkit.tracking.mark_stale_runs` after a
+  kill) deletes.
+- :func:`load_model` checks that a version holds exactly one model file whose SHA-256
+  matches the recorded one, and refuses types outside skops' default trust list unless
+  the caller trusts them; :func:`list_versions` lists versions with their aliases.
 
-Reading (:func:`load_model`, :func:`list_versions`) never writes to a local store: the
-SQLite file is opened read-only and no lock is taken, so a read-only copy of a store
-can be read. Nothing here imports mlflow or skops at module import time.
+Reading never writes to a local store (SQLite opened read-only, no lock), so a
+read-only store can be read. Nothing here imports mlflow or skops at import time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlkit._model_files import (
+    MODEL_SHA256_TAG,
+    _one_model_file,
+    _read_skops,
+    _sha256,
+    _verify_model_file,
+)
 from mlkit._store import (
     SERVER_LOCK_NAME,
     Store,
@@ -69,12 +70,8 @@ CHAMPION = "champion"
 CHALLENGER = "challenger"
 #: Version tag holding the JSON list of types skops does not trust by default.
 UNTRUSTED_TYPES_TAG = "mlkit.untrusted_types"
-#: Version tag holding the SHA-256 (hex) of the model file, verified on every load.
-MODEL_SHA256_TAG = "mlkit.model_sha256"
 #: Version tag holding the model file's name (the one ``*.skops`` file of the version).
 MODEL_FILE_TAG = "mlkit.model_file"
-#: File suffixes that count as model files: a version must hold exactly one of them.
-MODEL_SUFFIXES = (".skops", ".pkl", ".pickle", ".joblib", ".cloudpickle")
 
 
 class UntrustedTypesError(ValueError):
@@ -109,10 +106,6 @@ def _skops_types(model: Any) -> list[str]:
     import skops.io as sio
 
     return sorted(sio.get_untrusted_types(data=sio.dumps(model)))
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def register_model(
@@ -364,67 +357,6 @@ def _untrusted_message(
             f"trust_recorded_types=True (they are the types recorded at registration)."
         )
     return head + advice
-
-
-def _verify_model_file(data: bytes, tags: Mapping[str, str], *, what: str) -> None:
-    """Refuse a model file that differs from the registered one or is no zip archive."""
-    recorded = tags.get(MODEL_SHA256_TAG)
-    if recorded:
-        actual = _sha256(data)
-        if actual != recorded:
-            raise ValueError(
-                f"{what}: the model file's SHA-256 {actual[:12]}... differs from the "
-                f"{recorded[:12]}... recorded at registration; the file was altered, "
-                f"swapped or truncated. Refusing to load it; register the model again."
-            )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValueError(
-            f"{what}: the model file ({len(data)} bytes) is not a zip archive, so not a "
-            f"complete skops file (truncated or not a skops file). Register the model again."
-        )
-
-
-def _one_model_file(folder: Path, *, what: str) -> Path:
-    """The one ``*.skops`` file under ``folder``; refuses none, several, or any pickle."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in MODEL_SUFFIXES)
-    if len(files) == 1 and files[0].suffix == ".skops":
-        return files[0]
-    if not files:
-        raise ValueError(f"{what} has no skops file; mlkit loads only skops models (never pickle).")
-    names = [p.relative_to(folder).as_posix() for p in files]
-    raise ValueError(
-        f"{what} holds {len(files)} model files {names}, but a version holds exactly one "
-        f"skops file; a file was added or swapped in. Refusing to load it."
-    )
-
-
-def _read_skops(uri: str, *, what: str, tracking_uri: str | None = None) -> bytes:
-    """The bytes of the one ``*.skops`` file under artifact ``uri`` (read, never executed).
-
-    ``tracking_uri`` locates served artifacts (``mlflow-artifacts:/...``) when it is not
-    the process-wide tracking URI.
-    """
-    if uri.startswith("file:"):
-        from urllib.parse import unquote, urlparse
-
-        return _one_model_file(Path(unquote(urlparse(uri).path)), what=what).read_bytes()
-    mlflow = _mlflow()
-    previous = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
-    # a progress bar on stderr would fail the book build
-    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
-    try:
-        with tempfile.TemporaryDirectory(prefix="mlkit-load-") as tmp, _quiet():
-            folder = Path(
-                mlflow.artifacts.download_artifacts(
-                    artifact_uri=uri, dst_path=tmp, tracking_uri=tracking_uri
-                )
-            )
-            return _one_model_file(folder, what=what).read_bytes()
-    finally:
-        if previous is None:
-            os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
-        else:
-            os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = previous
 
 
 # --------------------------------------------------------------------------- the gate
@@ -825,32 +757,21 @@ def list_versions(
     aliases: dict[str, list[str]] = {}
     for alias, version in (model.aliases or {}).items():
         aliases.setdefault(str(version), []).append(alias)
-    rows = []
-    for v in versions:
-        tags = v.tags or {}
-        rows.append(
-            {
-                "version": int(v.version),
-                "aliases": ", ".join(sorted(aliases.get(str(v.version), []))),
-                "run_id": v.run_id,
-                "created": pd.Timestamp(v.creation_timestamp, unit="ms"),
-                "status": v.status,
-                "challenger_score": _float_or_nan(tags.get("mlkit.gate.challenger_score")),
-                "champion_score": _float_or_nan(tags.get("mlkit.gate.champion_score")),
-                "decision": tags.get("mlkit.gate.decision", ""),
-            }
+    rows = [
+        (
+            int(v.version),
+            ", ".join(sorted(aliases.get(str(v.version), []))),
+            v.run_id,
+            pd.Timestamp(v.creation_timestamp, unit="ms"),
+            v.status,
+            _float_or_nan((v.tags or {}).get("mlkit.gate.challenger_score")),
+            _float_or_nan((v.tags or {}).get("mlkit.gate.champion_score")),
+            (v.tags or {}).get("mlkit.gate.decision", ""),
         )
-    columns = [
-        "version",
-        "aliases",
-        "run_id",
-        "created",
-        "status",
-        "challenger_score",
-        "champion_score",
-        "decision",
+        for v in versions
     ]
-    return pd.DataFrame(rows, columns=columns).sort_values("version").set_index("version")
+    columns = "version aliases run_id created status challenger_score champion_score decision"
+    return pd.DataFrame(rows, columns=columns.split()).sort_values("version").set_index("version")
 
 
 def _float_or_nan(text: str | None) -> float:

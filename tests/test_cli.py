@@ -308,3 +308,74 @@ def test_pipeline_baselines_can_be_disabled() -> None:
     result = run_pipeline(config, tracking=False)
     assert result.baseline_summary is None and "baselines" not in result.timings
     assert run_pipeline(config_from_dict(TINY), tracking=False).baseline_summary
+
+
+# --------------------------------------------------------------------------- signals, runs
+
+
+@pytest.mark.slow
+def test_cli_sigterm_marks_the_run_failed_and_exits_143(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    config = _config_file(tmp_path)
+    store = tmp_path / "store"
+    process = _mlkit(tmp_path, "run", config.name, "--store", str(store))
+    assert process.stdout is not None
+    for line in process.stdout:  # the run exists once tracking has started
+        if line.startswith("- cv:"):
+            break
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err
+    assert err.startswith("mlkit: error: terminated (SIGTERM)") and "Traceback" not in err
+    client = _client(store)
+    runs = client.search_runs([client.get_experiment_by_name("tiny").experiment_id])
+    assert [r.info.status for r in runs] == ["FAILED"]
+    assert client.search_model_versions("name = 'tiny'") == []
+    assert not list(store.rglob(".*.partial-*"))
+
+
+def test_cli_runs_lists_and_marks_stale(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import socket
+
+    from mlkit.tracking import start_run
+
+    os.environ.setdefault("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    store = tmp_path / "store"
+    with start_run("cli-runs", store=store, run_name="fine"):
+        pass
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    client = _client(store)
+    exp = client.get_experiment_by_name("cli-runs").experiment_id
+    killed = client.create_run(exp, run_name="killed",
+                               tags={"mlkit.pid": str(dead.pid),
+                                     "mlkit.host": socket.gethostname()}).info.run_id  # fmt: skip
+    assert main(["runs", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "2 run(s)" in out and "RUNNING" in out and "fine" in out
+    assert main(["runs", "--mark-stale", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert f"marked 1 stale run(s) FAILED: {killed}" in out and "RUNNING" not in out
+    assert client.get_run(killed).info.status == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["runs", "--older-than", "5"], r"--older-than only applies with --mark-stale"),
+        (["runs", "--limit", "0"], r"--limit must be a positive number"),
+        (["runs", "--mark-stale", "--older-than", "-1"], r"older_than must be a number"),
+    ],
+)
+def test_cli_runs_bad_arguments_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], match: str
+) -> None:
+    import re
+
+    os.environ.setdefault("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main([*args, "--store", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlkit: error: ") and re.search(match, err), err

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +20,12 @@ from sklearn.model_selection import cross_validate
 from mlkit.datasets import make_patient_visits
 from mlkit.registry import register_model
 from mlkit.tracking import (
+    TrackedRun,
     data_checksum,
     flatten,
+    list_runs,
     log_cv_result,
+    mark_stale_runs,
     resolve_store,
     start_run,
     store_lock,
@@ -234,3 +240,96 @@ def test_server_lock_retries_when_the_holder_releases_during_mlflows_lookup() ->
     assert _try_server_lock(Client(Gone()), "token") is False
     with pytest.raises(Broken):
         _try_server_lock(Client(Broken()), "token")
+
+
+# --------------------------------------------------------------------------- module split
+
+
+def test_registry_names_still_importable_from_tracking_for_one_release() -> None:
+    import mlkit.registry
+    import mlkit.tracking
+
+    for name in ("register_model", "load_model", "promote_if_better", "list_versions",
+                 "GateDecision", "UntrustedTypesError", "CHAMPION", "_read_skops"):  # fmt: skip
+        assert getattr(mlkit.tracking, name) is getattr(mlkit.registry, name)
+    with pytest.raises(AttributeError, match=r"has no attribute 'nope'"):
+        mlkit.tracking.nope  # noqa: B018
+
+
+def test_import_tracking_does_not_import_the_registry() -> None:
+    code = "import sys, mlkit.tracking; print('mlkit.registry' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_modules_stay_by_concern() -> None:
+    root = Path(__file__).resolve().parents[1] / "mlkit"
+    for name in ("tracking.py", "registry.py", "_store.py", "_model_files.py"):
+        assert len((root / name).read_text().splitlines()) <= 800, name
+
+
+# --------------------------------------------------------------------------- stale runs
+
+
+def test_start_run_tags_its_process_and_host(store: Path) -> None:
+    with start_run("t-owner", store=store) as run:
+        pass
+    tags = _client(store).get_run(run.run_id).data.tags
+    assert tags["mlkit.pid"] == str(os.getpid())
+    assert tags["mlkit.host"] == socket.gethostname()
+
+
+def test_process_alive_sees_dead_and_reused_pids() -> None:
+    import time
+
+    from mlkit.tracking import _process_alive
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert _process_alive(dead.pid, int(time.time() * 1000)) is False
+    assert _process_alive(os.getpid(), int(time.time() * 1000)) is True
+    if Path("/proc/self/stat").exists():  # this process started after 1970: a reused pid
+        assert _process_alive(os.getpid(), 0) is False
+
+
+def test_mark_stale_runs_marks_only_runs_whose_process_is_gone(tmp_path: Path, data: tuple) -> None:
+    X, y, _, _ = data
+    folder = tmp_path / "s"
+    with start_run("t-stale", store=folder, run_name="done"):
+        pass
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    client, host = _client(folder), socket.gethostname()
+    exp = client.get_experiment_by_name("t-stale").experiment_id
+
+    def make(name: str, pid: object, on: str) -> str:
+        tags = {"mlkit.pid": str(pid), "mlkit.host": on}
+        return str(client.create_run(exp, run_name=name, tags=tags).info.run_id)
+
+    killed, alive = make("killed", dead.pid, host), make("alive", os.getpid(), host)
+    elsewhere = make("elsewhere", 1, "another-host")
+    # the killed run had registered a version and was copying an artifact
+    tracked = TrackedRun(killed, exp, resolve_store(folder), client)
+    register_model(LogisticRegression().fit(X, y), tracked, name="t-stale")
+    artifacts = Path(client.get_run(killed).info.artifact_uri.removeprefix("file://"))
+    (artifacts / "model" / ".model.skops.partial-999").write_bytes(b"half")
+
+    assert mark_stale_runs(folder) == [killed]
+    assert client.get_run(killed).info.status == "FAILED"
+    assert "is gone" in client.get_run(killed).data.tags["mlkit.stale"]
+    assert client.search_model_versions("name = 't-stale'") == []
+    assert not list(folder.rglob(".*.partial-*"))
+    assert client.get_run(alive).info.status == "RUNNING"
+    assert client.get_run(elsewhere).info.status == "RUNNING"  # cannot be checked
+    assert mark_stale_runs(folder, older_than=0) == [elsewhere]
+    assert client.get_run(alive).info.status == "RUNNING"  # alive here: never marked
+    table = list_runs(folder)
+    assert table.loc[alive, "status"] == "RUNNING" and table.loc[killed, "status"] == "FAILED"
+    assert sorted(table["name"]) == ["alive", "done", "elsewhere", "killed"]
+    client.set_terminated(alive)
+
+
+@pytest.mark.parametrize("older_than", [-1, "5", True])
+def test_mark_stale_runs_rejects_bad_older_than(tmp_path: Path, older_than: object) -> None:
+    with pytest.raises(ValueError, match=r"older_than must be a number of seconds >= 0"):
+        mark_stale_runs(tmp_path, older_than=older_than)  # type: ignore[arg-type]
