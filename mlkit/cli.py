@@ -306,28 +306,44 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     The exception unwinds through :func:`mlkit.tracking.start_run`, which marks the run
     FAILED and deletes what it registered. Further SIGTERMs and SIGINTs are ignored
     while that cleanup runs (a second signal must not cut it short; SIGKILL still
-    works, and ``mlkit runs --mark-stale`` cleans up after it).
+    works, and ``mlkit runs --mark-stale`` cleans up after it). A signal that lands in
+    a weakref callback or ``__del__``, where Python swallows exceptions ("Exception
+    ignored in ..."), is raised again at the next ordinary line instead of being lost.
     """
-    if signal.getsignal(signal.SIGTERM) is None:  # pragma: no cover - not set from Python
-        yield
-        return
 
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise Terminated(signum)
 
+    def again(signum: int, frame: Any) -> None:
+        raise Terminated(signal.SIGTERM)
+
+    def unraisable(info: Any) -> None:
+        # swallowed: raise it again in 10 ms, once this callback has returned
+        if isinstance(info.exc_value, Terminated) and hasattr(signal, "setitimer"):
+            signal.signal(signal.SIGALRM, again)
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            return
+        previous_hook(info)
+
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
-    previous_int = signal.getsignal(signal.SIGINT)
+    previous_int, previous_hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    previous_alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
+        sys.unraisablehook = previous_hook
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_alarm)
 
 
 # --------------------------------------------------------------------------- mlkit tune

@@ -149,6 +149,22 @@ def register_model(
     ------
     ValueError
         An empty ``name``, or a ``run`` that is not a :class:`~mlkit.tracking.TrackedRun`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from mlkit.registry import list_versions, load_model, promote_if_better, register_model
+    >>> from mlkit.tracking import start_run
+    >>> X, y, store = [[0.0], [1.0], [2.0], [3.0]] * 10, [0, 0, 1, 1] * 10, tempfile.mkdtemp()
+    >>> with start_run("demo", store=store) as run:
+    ...     info = register_model(LogisticRegression().fit(X, y), run, name="demo")
+    >>> list_versions("demo", store=store)["aliases"].tolist()  # no alias before the gate
+    ['']
+    >>> promote_if_better("demo", info.version, X, y, scoring="roc_auc", store=store).promoted
+    True
+    >>> load_model("demo", alias="champion", store=store).predict([[3.0]])
+    array([1])
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a non-empty model name, got {name!r}.")

@@ -379,3 +379,25 @@ def test_cli_runs_bad_arguments_exit_2(
     assert main([*args, "--store", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mlkit: error: ") and re.search(match, err), err
+
+
+def test_sigterm_swallowed_in_a_finalizer_is_raised_again() -> None:
+    """A SIGTERM landing in ``__del__`` (where Python ignores exceptions) is not lost."""
+    import signal
+    import time
+
+    from mlkit.cli import Terminated, _sigterm_as_interrupt
+
+    class Finalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):  # the handler runs in here, inside __del__
+                pass
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), _sigterm_as_interrupt():
+        Finalised()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert signal.getsignal(signal.SIGTERM) is before

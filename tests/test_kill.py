@@ -93,7 +93,8 @@ def test_random_kills_leave_a_consistent_store(tmp_path: Path) -> None:
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     experiment = client.get_experiment_by_name("killed").experiment_id
     runs = {r.info.run_id: r for r in client.search_runs([experiment], max_results=1000)}
-    assert len(runs) == N_KILLS + 1
+    # an early kill stops a process before it created its run
+    assert 1 < len(runs) <= N_KILLS + 1
     assert {r.info.status for r in runs.values()} <= {"FINISHED", "FAILED"}
     versions = client.search_model_versions("name = 'killed'")
     champion = client.get_model_version_by_alias("killed", "champion")
@@ -107,5 +108,7 @@ def test_random_kills_leave_a_consistent_store(tmp_path: Path) -> None:
         assert hashlib.sha256(model.read_bytes()).hexdigest() == tags[MODEL_SHA256_TAG]
     partial = [p for p in store.rglob("*") if ".partial-" in p.name or p.suffix == ".tmp"]
     assert partial == []
-    print(f"\nkill test: {N_KILLS} kills, codes {codes}, {len(versions)} versions, "
+    failed = sum(r.info.status == "FAILED" for r in runs.values())
+    print(f"\nkill test: {N_KILLS} kills, codes {codes}, {len(runs)} runs ({failed} FAILED), "
+          f"{len(versions)} versions, "
           f"one run {duration:.1f} s, wall {time.perf_counter() - began:.0f} s")  # fmt: skip
