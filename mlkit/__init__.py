@@ -15,7 +15,8 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
 - :mod:`mlkit.extrapolation` inverse power-law extrapolation of a learning curve
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
-- :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
+- :mod:`mlkit.tracking`  MLflow stores and runs, listing runs, marking killed runs FAILED
+- :mod:`mlkit.registry`  skops model registry (hash-checked loads), champion/challenger gate
 - :mod:`mlkit.calibration` reliability diagrams, Brier decomposition, ECE, recalibration
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
 - :mod:`mlkit.config`    pipeline configuration files, validated on load
@@ -26,7 +27,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.monitor`   the engine of ``mlkit monitor``: drift of new data against the champion
 - :mod:`mlkit.diagnostics` LR range test, debug-set overfit, gradient norms, seed spread
 - :mod:`mlkit.display`   readable tables, one plot style, quiet glue for notebooks
-- :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``monitor``, ``tune``
+- :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``runs``, ``monitor``, ``tune``
 - :mod:`mlkit.servers`   throwaway local PostgreSQL, MLflow tracking server, Dask cluster
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so

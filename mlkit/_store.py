@@ -359,6 +359,10 @@ def _reader(store: Store) -> Any:
             f"store {store.root} holds no mlflow.db: nothing was tracked or registered "
             f"there; check the store (store=, --store, $MLFLOW_TRACKING_URI, $MLKIT_HOME)."
         )
+    if (db.parent / "mlflow.db-journal").exists() and os.access(db.parent, os.W_OK):
+        # a writer is busy, or one was killed mid-transaction (a hot journal, which a
+        # read-only connection cannot roll back): read through a normal client
+        return _client(store)
     _mlflow()
     from urllib.parse import quote
 
