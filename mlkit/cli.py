@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -314,6 +315,9 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # MLflow logs the query this interrupts as a database error, with a traceback;
+        # the run is being cleaned up, so that is noise
+        logging.getLogger("mlflow").setLevel(logging.CRITICAL)
         raise Terminated(signum)
 
     def again(signum: int, frame: Any) -> None:
