@@ -20,7 +20,8 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.curves`    learning and validation curves on honest folds, fit-time scalability
 - :mod:`mlkit.extrapolation` inverse power-law extrapolation of a learning curve
 - :mod:`mlkit.training`  estimators by name, holdout split, final fit, holdout evaluation
-- :mod:`mlkit.tracking`  MLflow tracking, skops model registry, champion/challenger gate
+- :mod:`mlkit.tracking`  MLflow stores and runs, listing runs, marking killed runs FAILED
+- :mod:`mlkit.registry`  skops model registry (hash-checked loads), champion/challenger gate
 - :mod:`mlkit.calibration` reliability diagrams, Brier decomposition, ECE, recalibration
 - :mod:`mlkit.reliability` measuring calibration: reliability table, Brier terms, ECE
 - :mod:`mlkit.thresholds` decision thresholds tuned against the costs of the two errors
@@ -36,7 +37,7 @@ The package is organised by concern, one module each:
 - :mod:`mlkit.gradients` exact per-layer gradient norms of an MLP (vanishing, exploding)
 - :mod:`mlkit.seeds`     score spread across random seeds against the spread across folds
 - :mod:`mlkit.display`   readable tables, one plot style, quiet glue for notebooks
-- :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``monitor``, ``tune``
+- :mod:`mlkit.cli`       ``mlkit run``, ``validate``, ``models``, ``runs``, ``monitor``, ``tune``
 - :mod:`mlkit.servers`   throwaway local PostgreSQL, MLflow tracking server, Dask cluster
 
 ``import mlkit`` is light on purpose: it imports none of the submodules, so

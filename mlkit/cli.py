@@ -1,17 +1,22 @@
 """Command line: ``mlkit run CONFIG.yaml``, ``mlkit validate CONFIG.yaml``, ``mlkit models NAME``,
-``mlkit monitor CONFIG.yaml --data NEW.csv``,
+``mlkit runs [--mark-stale]``, ``mlkit monitor CONFIG.yaml --data NEW.csv``,
 ``mlkit tune CONFIG.yaml --storage URL --study NAME --trials N`` (one worker of a shared study).
 
 Exit codes: 0 success; 1 the run failed (the MLflow run is marked FAILED and nothing
-is registered); 2 a bad command line or config (one message, no traceback).
+is registered); 2 a bad command line or config (one message, no traceback); 130 the
+run was interrupted (Ctrl-C, SIGINT) and 143 it was terminated (SIGTERM), in both
+cases after marking the MLflow run FAILED and deleting what it registered.
 ``mlkit monitor`` exits 0 without drift, 1 with drift and 2 for a bad file or columns.
+A run killed outright (SIGKILL) cannot clean up: ``mlkit runs --mark-stale`` does it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -20,6 +25,12 @@ from typing import Any
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Exit codes of an interrupted (SIGINT) and a terminated (SIGTERM) run: 128 + signal.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when ``mlkit run`` receives SIGTERM (handled like Ctrl-C)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +95,27 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the versions and aliases of a model")
     models.add_argument("name", help="registered model name")
     models.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+
+    runs = commands.add_parser(
+        "runs",
+        help="list the runs of a store; --mark-stale marks runs left RUNNING by a killed "
+        "process as FAILED",
+    )
+    runs.add_argument("--store", help="tracking store folder or URI (as for 'run')")
+    runs.add_argument(
+        "--mark-stale",
+        action="store_true",
+        help="mark RUNNING runs whose process is gone (same host; pid tag) as FAILED and "
+        "delete what they registered; a run whose process still runs is left alone",
+    )
+    runs.add_argument(
+        "--older-than",
+        type=float,
+        metavar="SECONDS",
+        help="with --mark-stale, also mark runs that cannot be checked (another host, not "
+        "started by mlkit) once they started more than SECONDS ago",
+    )
+    runs.add_argument("-n", "--limit", type=int, default=20, help="runs to list (default 20)")
     _add_tune_parser(commands)
     return parser
 
@@ -111,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "models":
             return _models(args)
+        if args.command == "runs":
+            return _runs(args)
         if args.command == "monitor":
             return _monitor(args)
         if args.command == "tune":
@@ -145,7 +179,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from mlkit.tracking import list_versions, resolve_store
+    from mlkit.registry import list_versions
+    from mlkit.tracking import resolve_store
 
     try:
         store = resolve_store(args.store)
@@ -158,6 +193,37 @@ def _models(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(f"model {args.name!r} in {store}")
         print(table.drop(columns=["run_id"]).to_string())
+    return EXIT_OK
+
+
+def _runs(args: argparse.Namespace) -> int:
+    """List runs (read only); with --mark-stale, first mark the runs of dead processes."""
+    from mlkit.tracking import list_runs, mark_stale_runs, resolve_store
+
+    if args.older_than is not None and not args.mark_stale:
+        _error("--older-than only applies with --mark-stale.")
+        return EXIT_USAGE
+    if args.limit < 1:
+        _error(f"--limit must be a positive number of runs, got {args.limit}.")
+        return EXIT_USAGE
+    try:
+        store = resolve_store(args.store)
+        if args.mark_stale:
+            marked = mark_stale_runs(store, older_than=args.older_than)
+            print(f"marked {len(marked)} stale run(s) FAILED" + (f": {', '.join(marked)}"
+                                                                 if marked else ""))  # fmt: skip
+        table = list_runs(store)
+    except (ValueError, ConnectionError) as error:
+        _error(str(error))
+        return EXIT_USAGE
+    import pandas as pd
+
+    shown = table.head(args.limit)[["experiment", "name", "status", "start"]]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(f"{len(table)} run(s) in {store}" + (f" (newest {args.limit})"
+                                                  if len(table) > args.limit else ""))  # fmt: skip
+        if len(shown):
+            print(shown.to_string())
     return EXIT_OK
 
 
@@ -205,7 +271,7 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     echo: Any = None if args.quiet else (lambda line: print(f"- {line}", flush=True))
     try:
-        with _dask_backend(args.scheduler):
+        with _dask_backend(args.scheduler), _sigterm_as_interrupt():
             result = run_pipeline(
                 config,
                 store=args.store,
@@ -214,9 +280,13 @@ def _run(args: argparse.Namespace) -> int:
             )
     except ConfigError:
         raise
+    except Terminated:
+        _error("terminated (SIGTERM); the MLflow run is marked FAILED and nothing was "
+               "registered.")  # fmt: skip
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _error("interrupted; the MLflow run is marked FAILED and nothing was registered.")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         if args.traceback:
             traceback.print_exc()
@@ -228,6 +298,56 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(result.summary())
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated`, so a run cleans up exactly as on Ctrl-C.
+
+    The exception unwinds through :func:`mlkit.tracking.start_run`, which marks the run
+    FAILED and deletes what it registered. Further SIGTERMs and SIGINTs are ignored
+    while that cleanup runs (a second signal must not cut it short; SIGKILL still
+    works, and ``mlkit runs --mark-stale`` cleans up after it). A signal that lands in
+    a weakref callback or ``__del__``, where Python swallows exceptions ("Exception
+    ignored in ..."), is raised again at the next ordinary line instead of being lost.
+    """
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # MLflow logs the query this interrupts as a database error, with a traceback;
+        # the run is being cleaned up, so that is noise
+        logging.getLogger("mlflow").setLevel(logging.CRITICAL)
+        raise Terminated(signum)
+
+    def again(signum: int, frame: Any) -> None:
+        raise Terminated(signal.SIGTERM)
+
+    def unraisable(info: Any) -> None:
+        # swallowed: raise it again in 10 ms, once this callback has returned
+        if isinstance(info.exc_value, Terminated) and hasattr(signal, "setitimer"):
+            signal.signal(signal.SIGALRM, again)
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            return
+        previous_hook(info)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    previous_int, previous_hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    previous_alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        sys.unraisablehook = previous_hook
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_alarm)
 
 
 # --------------------------------------------------------------------------- mlkit tune

@@ -66,7 +66,7 @@ def _client(store: Path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_cli_run_twice_registers_two_versions_and_keeps_champion(tmp_path: Path) -> None:
-    from mlkit.tracking import list_versions
+    from mlkit.registry import list_versions
 
     config = _config_file(tmp_path)
     outputs = []
@@ -151,13 +151,16 @@ def test_run_pipeline_is_deterministic_and_matches_plain_refit(tmp_path: Path) -
 def test_run_pipeline_crash_marks_run_failed_and_registers_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import mlkit.registry
     import mlkit.tracking
 
     def broken_gate(*args: object, **kwargs: object) -> None:
         raise RuntimeError("gate crashed")
 
     monkeypatch.setenv("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    # the pipeline may import the gate from either module (tracking forwards to registry)
     monkeypatch.setattr(mlkit.tracking, "promote_if_better", broken_gate)
+    monkeypatch.setattr(mlkit.registry, "promote_if_better", broken_gate)
     store = tmp_path / "store"
     with pytest.raises(RuntimeError, match="gate crashed"):
         run_pipeline(config_from_dict(TINY), store=str(store))
@@ -305,3 +308,96 @@ def test_pipeline_baselines_can_be_disabled() -> None:
     result = run_pipeline(config, tracking=False)
     assert result.baseline_summary is None and "baselines" not in result.timings
     assert run_pipeline(config_from_dict(TINY), tracking=False).baseline_summary
+
+
+# --------------------------------------------------------------------------- signals, runs
+
+
+@pytest.mark.slow
+def test_cli_sigterm_marks_the_run_failed_and_exits_143(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    config = _config_file(tmp_path)
+    store = tmp_path / "store"
+    process = _mlkit(tmp_path, "run", config.name, "--store", str(store))
+    assert process.stdout is not None
+    for line in process.stdout:  # the run exists once tracking has started
+        if line.startswith("- cv:"):
+            break
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err
+    assert err.startswith("mlkit: error: terminated (SIGTERM)") and "Traceback" not in err
+    client = _client(store)
+    runs = client.search_runs([client.get_experiment_by_name("tiny").experiment_id])
+    assert [r.info.status for r in runs] == ["FAILED"]
+    assert client.search_model_versions("name = 'tiny'") == []
+    assert not list(store.rglob(".*.partial-*"))
+
+
+def test_cli_runs_lists_and_marks_stale(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import socket
+
+    from mlkit.tracking import start_run
+
+    os.environ.setdefault("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    store = tmp_path / "store"
+    with start_run("cli-runs", store=store, run_name="fine"):
+        pass
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    client = _client(store)
+    exp = client.get_experiment_by_name("cli-runs").experiment_id
+    killed = client.create_run(exp, run_name="killed",
+                               tags={"mlkit.pid": str(dead.pid),
+                                     "mlkit.host": socket.gethostname()}).info.run_id  # fmt: skip
+    assert main(["runs", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "2 run(s)" in out and "RUNNING" in out and "fine" in out
+    assert main(["runs", "--mark-stale", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert f"marked 1 stale run(s) FAILED: {killed}" in out and "RUNNING" not in out
+    assert client.get_run(killed).info.status == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["runs", "--older-than", "5"], r"--older-than only applies with --mark-stale"),
+        (["runs", "--limit", "0"], r"--limit must be a positive number"),
+        (["runs", "--mark-stale", "--older-than", "-1"], r"older_than must be a number"),
+    ],
+)
+def test_cli_runs_bad_arguments_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], match: str
+) -> None:
+    import re
+
+    os.environ.setdefault("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main([*args, "--store", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlkit: error: ") and re.search(match, err), err
+
+
+def test_sigterm_swallowed_in_a_finalizer_is_raised_again() -> None:
+    """A SIGTERM landing in ``__del__`` (where Python ignores exceptions) is not lost."""
+    import signal
+    import time
+
+    from mlkit.cli import Terminated, _sigterm_as_interrupt
+
+    class Finalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):  # the handler runs in here, inside __del__
+                pass
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), _sigterm_as_interrupt():
+        Finalised()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -1,8 +1,11 @@
-"""Tests of mlkit.tracking: stores, runs, logging, registry, gate and safe loading."""
+"""Tests of mlkit.tracking: stores, runs, logging, stale runs (the registry: test_registry)."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,24 +14,18 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_validate
 
 from mlkit.datasets import make_patient_visits
+from mlkit.registry import register_model
 from mlkit.tracking import (
-    CHALLENGER,
-    CHAMPION,
-    UntrustedTypesError,
+    TrackedRun,
     data_checksum,
     flatten,
-    list_versions,
-    load_model,
+    list_runs,
     log_cv_result,
-    promote_if_better,
-    register_model,
+    mark_stale_runs,
     resolve_store,
     start_run,
     store_lock,
@@ -219,169 +216,6 @@ def test_log_cv_result_logs_tuning_result(store: Path, data: tuple) -> None:
                        result.fold_scores())  # fmt: skip
 
 
-# --------------------------------------------------------------------------- registry
-
-
-def test_load_model_refuses_untrusted_types_until_trusted(store: Path, data: tuple) -> None:
-    X, y, X_new, _ = data
-    model = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
-    with start_run("t-load", store=store) as run:
-        info = register_model(model, run, name="t-load", X_example=X.head(3))
-    assert HGB_TYPE in info.untrusted_types
-    with pytest.raises(UntrustedTypesError, match=r"not trusted by default: .*TreePredictor"):
-        load_model("t-load", version=info.version, store=store)
-    with pytest.raises(UntrustedTypesError, match=r"trusted=\["):
-        load_model("t-load", alias=CHALLENGER, store=store, trusted=["numpy.dtype"])
-    for kwargs in ({"trusted": list(info.untrusted_types)}, {"trust_recorded_types": True}):
-        loaded = load_model("t-load", alias=CHALLENGER, store=store, **kwargs)
-        assert np.array_equal(loaded.predict_proba(X_new), model.predict_proba(X_new))
-
-
-def test_load_model_reports_unknown_version_or_alias(store: Path) -> None:
-    with pytest.raises(ValueError, match=r"exactly one of version"):
-        load_model("t-load", store=store)
-    with pytest.raises(ValueError, match=r"has no alias 'nope'"):
-        load_model("t-load", alias="nope", store=store)
-
-
-def test_register_model_never_pickles(store: Path, data: tuple) -> None:
-    X, y, _, _ = data
-    with start_run("t-skops", store=store) as run:
-        register_model(LogisticRegression().fit(X, y), run, name="t-skops")
-    artifacts = Path(_client(store).get_run(run.run_id).info.artifact_uri.removeprefix("file://"))
-    names = {p.name for p in artifacts.rglob("*") if p.is_file()}
-    assert "model.skops" in names and "untrusted_types.json" in names
-    assert not {n for n in names if n.endswith((".pkl", ".pickle", ".joblib"))}
-
-
-def _register(store: Path, model: object, name: str) -> str:
-    with start_run(f"exp-{name}", store=store) as run:
-        return register_model(model, run, name=name).version
-
-
-def test_gate_does_not_promote_a_gain_within_the_noise(store: Path, data: tuple) -> None:
-    _, _, X_new, y_new = data
-    groups_new = make_patient_visits(40, random_state=1).groups
-    name = "t-gate-noise"
-    # two logistic regressions trained on two cohorts of the same population: equally
-    # good in truth; on 40 holdout patients one of them is ahead by luck
-    fits = [LogisticRegression().fit(c.X, c.y)
-            for c in (make_patient_visits(80, random_state=s) for s in (0, 3))]  # fmt: skip
-    aucs = [roc_auc_score(y_new, m.predict_proba(X_new)[:, 1]) for m in fits]
-    champion, challenger = (fits[0], fits[1]) if aucs[1] > aucs[0] else (fits[1], fits[0])
-    gain = abs(aucs[1] - aucs[0])
-    assert gain > 0.01  # the old point-score gate (margin 0.005) would have promoted it
-
-    v1 = _register(store, champion, name)
-    first = promote_if_better(name, v1, X_new, y_new, scoring="roc_auc", store=store)
-    assert first.promoted and first.champion_version is None and first.interval is None
-    v2 = _register(store, challenger, name)
-    second = promote_if_better(name, v2, X_new, y_new, scoring="roc_auc", margin=0.005,
-                               groups=groups_new, n_resamples=300, store=store)  # fmt: skip
-    assert not second.promoted and second.champion_now == v1
-    assert second.interval is not None
-    assert second.interval.estimate == pytest.approx(gain)  # plain sklearn, same rows
-    assert second.interval.ci_low < 0.005 < second.interval.ci_high
-    assert second.interval.n_units == groups_new.nunique()
-    assert second.interval.resampled == "groups"
-    tags = _client(store).get_model_version(name, v2).tags
-    assert tags["mlkit.gate.decision"] == "not promoted"
-    assert tags["mlkit.gate.n_resamples"] == "300"
-    assert float(tags["mlkit.gate.ci_low"]) == pytest.approx(second.interval.ci_low)
-    assert float(tags["mlkit.gate.ci_high"]) == pytest.approx(second.interval.ci_high)
-    assert "interval" in tags["mlkit.gate.reason"]
-
-
-def test_gate_promotes_a_clearly_better_model_and_keeps_a_tie(store: Path) -> None:
-    train = make_patient_visits(150, signal=2.0, random_state=0)
-    holdout = make_patient_visits(150, signal=2.0, random_state=1)
-    name = "t-gate-clear"
-    dummy = DummyClassifier(strategy="prior").fit(train.X, train.y)
-    strong = LogisticRegression().fit(train.X, train.y)
-    strong_auc = roc_auc_score(holdout.y, strong.predict_proba(holdout.X)[:, 1])
-    assert strong_auc > 0.7  # checked independently: far above the dummy's 0.5
-
-    v1 = _register(store, dummy, name)
-    promote_if_better(name, v1, holdout.X, holdout.y, scoring="roc_auc", store=store)
-    v2 = _register(store, strong, name)
-    better = promote_if_better(name, v2, holdout.X, holdout.y, scoring="roc_auc", margin=0.01,
-                               groups=holdout.groups, n_resamples=200, store=store)  # fmt: skip
-    assert better.promoted and better.champion_version == v1
-    assert better.interval is not None and better.interval.ci_low > 0.01
-    assert better.interval.estimate == pytest.approx(strong_auc - 0.5)
-    assert better.challenger_score == pytest.approx(strong_auc)
-
-    v3 = _register(store, strong, name)  # the same model again: a tie never promotes
-    tie = promote_if_better(name, v3, holdout.X, holdout.y, scoring="roc_auc",
-                            groups=holdout.groups, n_resamples=100, store=store)  # fmt: skip
-    assert not tie.promoted and tie.champion_now == v2
-    assert tie.interval is not None and tie.interval.ci_low == tie.interval.ci_high == 0.0
-
-    table = list_versions(name, store=store)
-    assert table.loc[2, "aliases"] == CHAMPION and table.loc[3, "aliases"] == CHALLENGER
-    assert table["decision"].tolist() == ["promoted", "promoted", "not promoted"]
-
-
-def test_gate_rescores_champion_on_this_holdout(store: Path, data: tuple) -> None:
-    X, y, X_new, y_new = data
-    name = "t-gate-rescore"
-    dummy = DummyClassifier(strategy="prior").fit(X, y)
-    v1 = _register(store, dummy, name)
-    promote_if_better(name, v1, X.head(60), y.head(60), scoring="roc_auc", store=store)
-    model = LogisticRegression().fit(X, y)
-    v2 = _register(store, model, name)
-    decision = promote_if_better(name, v2, X_new, y_new, scoring="roc_auc", store=store)
-    assert decision.champion_score == pytest.approx(0.5)  # the dummy, scored on X_new
-    assert decision.promoted
-
-
-def test_promote_if_better_rejects_bad_margin(store: Path, data: tuple) -> None:
-    X, y, _, _ = data
-    with pytest.raises(ValueError, match=r"margin must be a number >= 0"):
-        promote_if_better("t-gate", "1", X, y, scoring="roc_auc", margin=-0.1, store=store)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"groups": np.arange(3)}, r"groups"),
-        ({"n_resamples": 10}, r"n_resamples=10 must be an integer >= 100"),
-        ({"confidence": 1.5}, r"confidence=1.5 must be strictly between 0 and 1"),
-    ],
-)
-def test_promote_if_better_rejects_bad_resampling(
-    store: Path, data: tuple, kwargs: dict, match: str
-) -> None:
-    X, y, _, _ = data
-    with pytest.raises(ValueError, match=match):
-        promote_if_better("t-gate", "1", X, y, scoring="roc_auc", store=store, **kwargs)
-
-
-def test_list_versions_unknown_model_lists_names(store: Path) -> None:
-    with pytest.raises(ValueError, match=r"no registered model named 'nope'"):
-        list_versions("nope", store=store)
-
-
-@pytest.mark.parametrize(
-    "scoring", ["roc_auc", "average_precision", "neg_log_loss", "accuracy", "neg_brier_score"]
-)
-def test_gate_row_scorer_equals_plain_scorer_on_resampled_rows(scoring: str, data: tuple) -> None:
-    """The gate scores resamples from cached predictions: same numbers as sklearn's scorer."""
-    from sklearn.metrics import get_scorer
-
-    from mlkit.tracking import _row_scorer
-
-    X, y, X_new, y_new = data
-    model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
-    y_arr = y_new.to_numpy()
-    score = _row_scorer(model, X_new, y_arr, scoring=scoring)
-    rng = np.random.default_rng(0)
-    for _ in range(3):
-        rows = rng.integers(0, len(y_arr), size=len(y_arr))
-        expected = get_scorer(scoring)(model, X_new.iloc[rows], y_arr[rows])
-        assert score(rows) == pytest.approx(expected)
-
-
 def test_server_lock_retries_when_the_holder_releases_during_mlflows_lookup() -> None:
     """MLflow answers a failed create with a lookup; a lock released in between gives
     RESOURCE_DOES_NOT_EXIST, which means "try again", not a crashed run."""
@@ -406,3 +240,96 @@ def test_server_lock_retries_when_the_holder_releases_during_mlflows_lookup() ->
     assert _try_server_lock(Client(Gone()), "token") is False
     with pytest.raises(Broken):
         _try_server_lock(Client(Broken()), "token")
+
+
+# --------------------------------------------------------------------------- module split
+
+
+def test_registry_names_still_importable_from_tracking_for_one_release() -> None:
+    import mlkit.registry
+    import mlkit.tracking
+
+    for name in ("register_model", "load_model", "promote_if_better", "list_versions",
+                 "GateDecision", "UntrustedTypesError", "CHAMPION", "_read_skops"):  # fmt: skip
+        assert getattr(mlkit.tracking, name) is getattr(mlkit.registry, name)
+    with pytest.raises(AttributeError, match=r"has no attribute 'nope'"):
+        mlkit.tracking.nope  # noqa: B018
+
+
+def test_import_tracking_does_not_import_the_registry() -> None:
+    code = "import sys, mlkit.tracking; print('mlkit.registry' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_modules_stay_by_concern() -> None:
+    root = Path(__file__).resolve().parents[1] / "mlkit"
+    for name in ("tracking.py", "registry.py", "_store.py", "_model_files.py"):
+        assert len((root / name).read_text().splitlines()) <= 800, name
+
+
+# --------------------------------------------------------------------------- stale runs
+
+
+def test_start_run_tags_its_process_and_host(store: Path) -> None:
+    with start_run("t-owner", store=store) as run:
+        pass
+    tags = _client(store).get_run(run.run_id).data.tags
+    assert tags["mlkit.pid"] == str(os.getpid())
+    assert tags["mlkit.host"] == socket.gethostname()
+
+
+def test_process_alive_sees_dead_and_reused_pids() -> None:
+    import time
+
+    from mlkit.tracking import _process_alive
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert _process_alive(dead.pid, int(time.time() * 1000)) is False
+    assert _process_alive(os.getpid(), int(time.time() * 1000)) is True
+    if Path("/proc/self/stat").exists():  # this process started after 1970: a reused pid
+        assert _process_alive(os.getpid(), 0) is False
+
+
+def test_mark_stale_runs_marks_only_runs_whose_process_is_gone(tmp_path: Path, data: tuple) -> None:
+    X, y, _, _ = data
+    folder = tmp_path / "s"
+    with start_run("t-stale", store=folder, run_name="done"):
+        pass
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    client, host = _client(folder), socket.gethostname()
+    exp = client.get_experiment_by_name("t-stale").experiment_id
+
+    def make(name: str, pid: object, on: str) -> str:
+        tags = {"mlkit.pid": str(pid), "mlkit.host": on}
+        return str(client.create_run(exp, run_name=name, tags=tags).info.run_id)
+
+    killed, alive = make("killed", dead.pid, host), make("alive", os.getpid(), host)
+    elsewhere = make("elsewhere", 1, "another-host")
+    # the killed run had registered a version and was copying an artifact
+    tracked = TrackedRun(killed, exp, resolve_store(folder), client)
+    register_model(LogisticRegression().fit(X, y), tracked, name="t-stale")
+    artifacts = Path(client.get_run(killed).info.artifact_uri.removeprefix("file://"))
+    (artifacts / "model" / ".model.skops.partial-999").write_bytes(b"half")
+
+    assert mark_stale_runs(folder) == [killed]
+    assert client.get_run(killed).info.status == "FAILED"
+    assert "is gone" in client.get_run(killed).data.tags["mlkit.stale"]
+    assert client.search_model_versions("name = 't-stale'") == []
+    assert not list(folder.rglob(".*.partial-*"))
+    assert client.get_run(alive).info.status == "RUNNING"
+    assert client.get_run(elsewhere).info.status == "RUNNING"  # cannot be checked
+    assert mark_stale_runs(folder, older_than=0) == [elsewhere]
+    assert client.get_run(alive).info.status == "RUNNING"  # alive here: never marked
+    table = list_runs(folder)
+    assert table.loc[alive, "status"] == "RUNNING" and table.loc[killed, "status"] == "FAILED"
+    assert sorted(table["name"]) == ["alive", "done", "elsewhere", "killed"]
+    client.set_terminated(alive)
+
+
+@pytest.mark.parametrize("older_than", [-1, "5", True])
+def test_mark_stale_runs_rejects_bad_older_than(tmp_path: Path, older_than: object) -> None:
+    with pytest.raises(ValueError, match=r"older_than must be a number of seconds >= 0"):
+        mark_stale_runs(tmp_path, older_than=older_than)  # type: ignore[arg-type]
