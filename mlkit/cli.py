@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -300,6 +301,36 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Seconds a terminated run may spend cleaning up before it exits anyway (a process
+#: supervisor sends SIGKILL after a grace period too; ``mlkit runs --mark-stale`` then
+#: finishes the cleanup).
+CLEANUP_SECONDS = 30.0
+
+
+def _cleanup_watchdog(seconds: float) -> None:
+    """Exit with 143 after ``seconds`` unless the process has ended by then.
+
+    The exception a signal raises can land anywhere, including between a lock's
+    acquisition and its bookkeeping; a cleanup that then waits on that lock would wait
+    forever. The watchdog bounds it: the run stays RUNNING, and ``mlkit runs
+    --mark-stale`` (which sees its pid is gone) marks it FAILED and removes what it
+    registered.
+    """
+
+    def give_up() -> None:
+        sys.stderr.write(
+            f"mlkit: error: terminated (SIGTERM); the cleanup did not finish within "
+            f"{seconds:g} s, so the run may still show RUNNING: run `mlkit runs "
+            f"--mark-stale` to mark it FAILED.\n"
+        )
+        sys.stderr.flush()
+        os._exit(EXIT_TERMINATED)
+
+    timer = threading.Timer(seconds, give_up)
+    timer.daemon = True
+    timer.start()
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM into :class:`Terminated`, so a run cleans up exactly as on Ctrl-C.
@@ -315,6 +346,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _cleanup_watchdog(CLEANUP_SECONDS)
         # MLflow logs the query this interrupts as a database error, with a traceback;
         # the run is being cleaned up, so that is noise
         logging.getLogger("mlflow").setLevel(logging.CRITICAL)

@@ -8,8 +8,8 @@ The engine of ``mlkit monitor CONFIG --data NEW.csv [--retrain]``:
 - :func:`check_new_data` reads the new file and runs :func:`mlkit.drift.data_drift`
   against that profile;
 - :func:`retrain_with` re-runs the pipeline of the config on the configured data plus
-  the new rows; the pipeline registers the result as ``challenger`` and its gate
-  (:func:`mlkit.tracking.promote_if_better`) decides on ``champion``.
+  the new rows; the pipeline registers the result and its gate
+  (:func:`mlkit.registry.promote_if_better`) makes it ``champion`` or ``challenger``.
 
 Every problem with the file, the store or the columns raises :class:`MonitorError`
 (a ``ValueError``) with one line saying what to fix.
@@ -80,7 +80,8 @@ def load_reference(
         No such model or alias, or the run holds no ``reference/`` profile.
     """
     from mlkit.drift import DriftProfile
-    from mlkit.tracking import _mlflow, _quiet, list_versions, resolve_store
+    from mlkit.registry import list_versions
+    from mlkit.tracking import _mlflow, _quiet, resolve_store
 
     for key, value in (("name", name), ("alias", alias)):
         if not isinstance(value, str) or not value.strip():

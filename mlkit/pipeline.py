@@ -10,8 +10,8 @@
 6. optionally, estimate the whole tuning procedure with nested cross-validation;
 7. refit the chosen configuration on all the training rows;
 8. evaluate it once on the holdout;
-9. log everything to MLflow, register the model as ``challenger`` and let the gate
-   decide whether it becomes ``champion``.
+9. log everything to MLflow, register the model (no alias yet) and let the gate
+   decide: ``champion`` when it beats the current one, ``challenger`` otherwise.
 
 :func:`prepare` runs steps 1 to 3 without fitting anything: it decides the task,
 the metric, the holdout and the folds once and checks everything a run would use
@@ -444,7 +444,12 @@ class PipelineResult:
         else:
             lines.append("tracking: off")
         if self.model_version:
-            lines.append(f"model: {self.model_name} version {self.model_version} (challenger)")
+            alias = (
+                "champion"
+                if self.decision is not None and self.decision.promoted
+                else ("challenger")
+            )
+            lines.append(f"model: {self.model_name} version {self.model_version} ({alias})")
         if self.decision is not None:
             outcome = (
                 "now champion"

@@ -378,8 +378,8 @@ class RegistryOutcome:
 def registry_step(
     ctx: StepContext, model: Any, holdout: HoldoutOutcome, *, checksum: str
 ) -> RegistryOutcome:
-    """Register the model as ``challenger`` and let the gate decide about ``champion``."""
-    from mlkit.tracking import promote_if_better, register_model
+    """Register the model (no alias yet); the gate then makes it ``champion`` or ``challenger``."""
+    from mlkit.registry import promote_if_better, register_model
 
     config, run, metric, test = ctx.config, ctx.run, ctx.metric, ctx.test
     version = register_model(
@@ -392,11 +392,12 @@ def registry_step(
             "mlkit.data_sha256": checksum,
         },
     )  # fmt: skip
-    ctx.say(f"registered: {version.name} version {version.version} (alias challenger)")
+    ctx.say(f"registered: {version.name} version {version.version} (no alias until the gate)")
     decision = promote_if_better(
         version.name, version.version, test.X, test.y, scoring=metric.scorer,
         margin=config.registry.margin, n_resamples=config.registry.n_resamples,
         groups=test.groups, random_state=ctx.seed, store=run.store, challenger=model,
+        task=ctx.task,
     )  # fmt: skip
     run.set_tags(
         {

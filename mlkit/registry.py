@@ -310,6 +310,8 @@ def load_model(
             f"trusted must be a list of type names (e.g. {['sklearn.tree._tree.Tree']}), "
             f"got {trusted!r}."
         )
+    if (version is None) == (alias is None):  # before the store is opened
+        raise ValueError("pass exactly one of version=<number> or alias=<name> (e.g. 'champion').")
     resolved = resolve_store(store)
     client = _reader(resolved)
     details = _resolve_version(client, name, version, alias)

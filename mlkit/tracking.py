@@ -126,6 +126,10 @@ def flatten(data: Mapping[str, Any], *, prefix: str = "", sep: str = ".") -> dic
     >>> flatten({"cv": {"n_splits": 5}, "space": {"depth": [2, 3]}, "name": "x"})
     {'cv.n_splits': '5', 'space.depth': '[2, 3]', 'name': 'x'}
     """
+    if not isinstance(data, Mapping):
+        raise ValueError(
+            f"data must be a mapping (e.g. a config dict), got {type(data).__name__} ({data!r})."
+        )
     result: dict[str, str] = {}
     for key, value in data.items():
         name = f"{prefix}{sep}{key}" if prefix else str(key)

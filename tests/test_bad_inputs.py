@@ -10,9 +10,6 @@ Every case checks three things:
    empty folder, which must be unchanged afterwards. Only ``$MLKIT_CACHE_DIR`` (the
    empty-store template MLflow's migrations produce once per machine) is shared by the
    session, so that the few cases that touch a store stay fast.
-
-Cases that need a fix in a module owned elsewhere are marked ``xfail(strict=True)``
-with the owner and what is missing, so they turn into failures once fixed.
 """
 
 from __future__ import annotations
@@ -90,19 +87,6 @@ def sgd() -> SGDClassifier:
 def tiny_config() -> config.PipelineConfig:
     raw = {"name": "tiny", "data": {"dataset": "patient_visits", "options": {"n_patients": 30}}}
     return config.config_from_dict(raw)
-
-
-#: How a known gap shows: a message that does not match, "DID NOT RAISE/WARN", or a write.
-GAP: tuple[type[BaseException], ...] = (AssertionError, pytest.fail.Exception)
-
-
-def xfail(reason: str, raises: tuple[type[BaseException], ...] = GAP) -> pytest.MarkDecorator:
-    """A known gap in a module owned elsewhere: strict, and only for the expected failure.
-
-    Any other exception (a moved function, a new crash) is a real failure, and a fix
-    turns the case into an XPASS, which fails until the mark is removed.
-    """
-    return pytest.mark.xfail(strict=True, reason=reason, raises=raises)
 
 
 # --------------------------------------------------------------------------- sandbox
@@ -1070,34 +1054,24 @@ CASES: list[Any] = [
         ValueError,
         r"version.*alias",
         id="tracking-load-version-and-alias",
-        marks=xfail(
-            "tracking.load_model: the store (mlflow.db, .mlkit.lock) is created before the "
-            "version/alias arguments are checked"
-        ),
     ),
     pytest.param(
         lambda: tracking.load_model("nope", version=1, store="store"),
         ValueError,
-        r"nope",
+        r"store .*store holds no mlflow\.db",
         id="tracking-load-missing-store",
-        marks=xfail("tracking.load_model: reading a missing store creates mlflow.db"),
     ),
     pytest.param(
         lambda: tracking.list_versions("nope", store="store"),
         ValueError,
         r"nope",
         id="tracking-list-missing-store",
-        marks=xfail("tracking.list_versions: reading a missing store creates mlflow.db"),
     ),
     pytest.param(
         lambda: tracking.flatten("a=1"),  # type: ignore[arg-type]
         (TypeError, ValueError),
         r"data",
         id="tracking-flatten",
-        marks=xfail(
-            "tracking.flatten: a non-mapping gives AttributeError 'items'; wanted ValueError naming data",
-            raises=(AttributeError,),
-        ),
     ),
     pytest.param(
         lambda: tracking.promote_if_better("nope", 1, X, Y, scoring="roc_auc", margin=-1.0),
@@ -1655,7 +1629,6 @@ def test_cli_refuses_bad_config_with_one_line_naming_the_key(
     assert _snapshot(sandbox) == before
 
 
-@xfail("tracking.list_versions / cli models: reading a missing store creates mlflow.db")
 def test_cli_models_on_missing_store_creates_nothing(
     sandbox: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -401,3 +401,21 @@ def test_sigterm_swallowed_in_a_finalizer_is_raised_again() -> None:
         while time.monotonic() < deadline:
             time.sleep(0.01)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_terminated_run_whose_cleanup_hangs_exits_143_after_the_watchdog() -> None:
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import time\n"
+        "from mlkit.cli import _cleanup_watchdog\n"
+        "_cleanup_watchdog(0.2)\n"
+        "time.sleep(30)  # a cleanup stuck on a lock\n"
+    )
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143
+    assert time.perf_counter() - began < 20
+    assert "mlkit runs --mark-stale" in done.stderr.splitlines()[-1]

@@ -113,7 +113,7 @@ def test_monitor_without_champion_exits_2(
 def test_monitor_retrain_registers_and_gates_a_new_version(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mlkit.tracking import list_versions
+    from mlkit.registry import list_versions
 
     new = _rows(200, shift=2.0, seed=3, start="2024-03-01")
     new.to_csv(project / "retrain.csv", index=False)

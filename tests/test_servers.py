@@ -170,7 +170,7 @@ def test_model_registered_through_server_loads_through_server_with_same_trust_ru
 ) -> None:
     from mlkit.config import config_from_dict
     from mlkit.pipeline import load_data
-    from mlkit.tracking import UntrustedTypesError, load_model
+    from mlkit.registry import UntrustedTypesError, load_model
     from mlkit.training import holdout_split
 
     if not _client(tracking.url).search_model_versions("name = 'team'"):
