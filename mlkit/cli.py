@@ -172,10 +172,13 @@ def _validate(args: argparse.Namespace) -> int:
         f"  data: {data.name}, {data.X.shape[0]} rows, {data.X.shape[1]} features, "
         f"{prepared.task} target {data.y.name!r}"
     )
+    metric = prepared.metric
     print(
         f"  model: {config.model.estimator}, tuning: {config.tuning.method}, "
-        f"scoring: {prepared.scoring}"
+        f"scoring: {metric.name} ({metric.direction})"
     )
+    folds = prepared.folds
+    print(f"  cv: {folds.n_splits} folds of {folds.splitter}; {folds.reason}")
     return EXIT_OK
 
 
@@ -431,8 +434,6 @@ def _dask_backend(address: str | None) -> Iterator[None]:
 def _tune(args: argparse.Namespace) -> int:
     from mlkit.config import ConfigError, load_config
     from mlkit.pipeline import prepare
-    from mlkit.splits import choose_cv
-    from mlkit.training import holdout_split
     from mlkit.tuning import tune
 
     if args.trials < 1:
@@ -441,19 +442,14 @@ def _tune(args: argparse.Namespace) -> int:
     prepared = prepare(config)
     if not prepared.space:
         raise ConfigError(f"{args.config}: tuning.space is empty; there is nothing to tune.")
-    data, seed = prepared.data, config.seed
-    split = holdout_split(
-        data.y, groups=data.groups, time=data.time, test_size=config.holdout.test_size,
-        strategy=config.holdout.strategy, random_state=seed,
-    )  # fmt: skip
-    train = data.take(split.train)  # the holdout rows are never tuned on
-    cv = choose_cv(train.y, groups=train.groups, time=train.time,
-                   n_splits=config.cv.n_splits, random_state=seed)  # fmt: skip
+    train, _ = prepared.split()  # the holdout rows are never tuned on
+    cv = prepared.folds.folds  # the folds `mlkit run` tunes on
     try:
         with _dask_backend(args.scheduler):
             result = tune(
                 prepared.estimator, prepared.space, train.X, train.y,
-                method="bayes", groups=train.groups, cv=cv, scoring=prepared.scoring,
+                method="bayes", groups=train.groups, time=train.time, task=prepared.task,
+                cv=cv, scoring=prepared.scoring,
                 n_iter=args.trials, random_state=args.seed, n_jobs=config.tuning.n_jobs,
                 storage=args.storage, study_name=args.study,
             )  # fmt: skip
@@ -465,7 +461,7 @@ def _tune(args: argparse.Namespace) -> int:
         f"study {result.study_name!r}: {result.n_candidates} finished trials "
         f"(this worker added {args.trials} in {result.wall_time:.1f} s)"
     )
-    print(f"best {prepared.scoring}: {result.best_score_:.4f} ({params})")
+    print(f"best {result.scoring}: {result.best_score_:.4f} ({result.direction}; {params})")
     return EXIT_OK
 
 
