@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from mlkit._validation import check_target
 
@@ -77,7 +78,7 @@ def infer_task(y: Any) -> Task:
     elif kind in "iu":
         n_unique = np.unique(arr).size
     else:
-        n_unique = len(set(arr.tolist()))
+        n_unique = pd.unique(arr).size
         if n_unique < 2:
             raise _single_class_error(arr)
         return "binary" if n_unique == 2 else "multiclass"
@@ -148,7 +149,7 @@ def resolve_task(y: Any, task: Any = None, *, name: str = "task") -> Task:
             f"{name}={task!r} but y has non-integral values (a regression target); declare "
             f"{name}='regression', or pass class labels."
         )
-    n_classes = len(set(values.tolist()))
+    n_classes = pd.unique(values).size
     if task == "binary" and n_classes != 2:
         raise ValueError(
             f"{name}='binary' but y has {n_classes} classes; declare {name}='multiclass' (or "
