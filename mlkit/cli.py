@@ -310,8 +310,8 @@ def _run(args: argparse.Namespace) -> int:
 CLEANUP_SECONDS = 30.0
 
 
-def _cleanup_watchdog(seconds: float) -> None:
-    """Exit with 143 after ``seconds`` unless the process has ended by then.
+def _cleanup_watchdog(seconds: float) -> threading.Timer:
+    """Exit with 143 after ``seconds`` unless cancelled (the cleanup finished) by then.
 
     The exception a signal raises can land anywhere, including between a lock's
     acquisition and its bookkeeping; a cleanup that then waits on that lock would wait
@@ -332,6 +332,7 @@ def _cleanup_watchdog(seconds: float) -> None:
     timer = threading.Timer(seconds, give_up)
     timer.daemon = True
     timer.start()
+    return timer
 
 
 @contextlib.contextmanager
@@ -349,7 +350,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _cleanup_watchdog(CLEANUP_SECONDS)
+        watchdogs.append(_cleanup_watchdog(CLEANUP_SECONDS))
         # MLflow logs the query this interrupts as a database error, with a traceback;
         # the run is being cleaned up, so that is noise
         logging.getLogger("mlflow").setLevel(logging.CRITICAL)
@@ -357,6 +358,8 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
     def again(signum: int, frame: Any) -> None:
         raise Terminated(signal.SIGTERM)
+
+    watchdogs: list[threading.Timer] = []
 
     def unraisable(info: Any) -> None:
         # swallowed: raise it again in 10 ms, once this callback has returned
@@ -377,6 +380,8 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
+        for watchdog in watchdogs:  # the cleanup is over: the process may live on
+            watchdog.cancel()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
         sys.unraisablehook = previous_hook

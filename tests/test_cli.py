@@ -401,6 +401,11 @@ def test_sigterm_swallowed_in_a_finalizer_is_raised_again() -> None:
         while time.monotonic() < deadline:
             time.sleep(0.01)
     assert signal.getsignal(signal.SIGTERM) is before
+    # the cleanup watchdog is cancelled with the context: it must not end this process
+    import threading
+
+    timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    assert all(t.finished.is_set() for t in timers)
 
 
 def test_a_terminated_run_whose_cleanup_hangs_exits_143_after_the_watchdog() -> None:
