@@ -290,8 +290,12 @@ class TrackedRun:
             dest_dir = Path(unquote(urlparse(uri).path)) / artifact_path
             dest_dir.mkdir(parents=True, exist_ok=True)
             partial = dest_dir / f".{local.name}.partial-{os.getpid()}"
-            shutil.copyfile(local, partial)
-            os.replace(partial, dest_dir / local.name)
+            try:
+                shutil.copyfile(local, partial)
+                os.replace(partial, dest_dir / local.name)
+            except BaseException:  # an interrupted copy leaves nothing behind
+                partial.unlink(missing_ok=True)
+                raise
         else:
             _retry(self.client.log_artifact, self.run_id, str(local), artifact_path or None)
         return target
@@ -397,6 +401,8 @@ def start_run(
     except BaseException:
         with contextlib.suppress(Exception), _quiet():
             _unregister(tracked)
+        with contextlib.suppress(Exception), _quiet():
+            _remove_partial_files(_retry(client.get_run, tracked.run_id).info.artifact_uri)
         with contextlib.suppress(Exception), _quiet():
             _retry(client.set_terminated, tracked.run_id, status="FAILED")
         raise
@@ -672,16 +678,21 @@ def mark_stale_runs(
     return marked
 
 
-def _clean_up_stale(client: Any, run: Any, reason: str) -> None:
-    run_id = run.info.run_id
-    versions = _retry(client.search_model_versions, f"run_id = '{run_id}'")
-    with contextlib.suppress(Exception):
-        _discard_versions(client, [(v.name, str(v.version)) for v in versions])
-    uri = run.info.artifact_uri or ""
+def _remove_partial_files(artifact_uri: str | None) -> None:
+    """Delete the half-copied artifact files (``.*.partial-*``) of a local run."""
+    uri = artifact_uri or ""
     if uri.startswith("file:"):
         from urllib.parse import unquote, urlparse
 
         for partial in Path(unquote(urlparse(uri).path)).rglob(".*.partial-*"):
             partial.unlink(missing_ok=True)
+
+
+def _clean_up_stale(client: Any, run: Any, reason: str) -> None:
+    run_id = run.info.run_id
+    versions = _retry(client.search_model_versions, f"run_id = '{run_id}'")
+    with contextlib.suppress(Exception):
+        _discard_versions(client, [(v.name, str(v.version)) for v in versions])
+    _remove_partial_files(run.info.artifact_uri)
     _retry(client.set_tag, run_id, "mlkit.stale", reason)
     _retry(client.set_terminated, run_id, status="FAILED")

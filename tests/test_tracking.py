@@ -178,6 +178,34 @@ def test_start_run_marks_failed_unregisters_and_reraises(store: Path, data: tupl
     assert client.search_model_versions("name = 't-fail-model'") == []
 
 
+def test_a_failed_run_leaves_no_half_copied_artifact(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from mlkit import tracking
+
+    local = tmp_path / "plot.png"
+    local.write_bytes(b"png" * 1000)
+
+    def copy_then_interrupt(source: Path, target: Path) -> None:
+        Path(target).write_bytes(b"half")  # the copy had begun when the signal landed
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), start_run("t-partial", store=store) as run:
+        monkeypatch.setattr(tracking.shutil, "copyfile", copy_then_interrupt)
+        run.log_file(local, artifact_path="plots")
+    monkeypatch.setattr(tracking.shutil, "copyfile", shutil.copyfile)
+    # and a partial file some other interrupted step left: the crash path removes it too
+    with pytest.raises(RuntimeError), start_run("t-partial", store=store) as run:
+        uri = _client(store).get_run(run.run_id).info.artifact_uri
+        folder = Path(uri.removeprefix("file://")) / "plots"
+        folder.mkdir(parents=True)
+        (folder / ".plot.png.partial-1").write_bytes(b"half")
+        raise RuntimeError("boom")
+    assert not list(store.rglob(".*.partial-*"))
+
+
 def test_start_run_rejects_empty_experiment(store: Path) -> None:
     with pytest.raises(ValueError, match=r"experiment must be a non-empty name"):
         with start_run("  ", store=store):
