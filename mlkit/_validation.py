@@ -167,7 +167,9 @@ def check_cost(value: Any, *, name: str) -> float:
 MIN_ROWS_FOR_ID_CHECK = 50
 
 
-def check_features(X: Any, *, name: str = "X", allow_sparse: bool = True) -> Any:
+def check_features(
+    X: Any, *, name: str = "X", allow_sparse: bool = True, warn_identifiers: bool = True
+) -> Any:
     """Boundary checks on a feature matrix; returns ``X`` unchanged.
 
     - duplicate column names (a DataFrame) raise, naming the duplicates;
@@ -176,7 +178,8 @@ def check_features(X: Any, *, name: str = "X", allow_sparse: bool = True) -> Any
     - a sparse matrix raises when ``allow_sparse`` is False;
     - a column that looks like a row identifier (integer or string values unique per
       row, or an integer column equal to the row position or the index) warns: a model
-      can memorise it, and it never generalises.
+      can memorise it, and it never generalises (``warn_identifiers=False`` for data
+      that is not fed to a model, e.g. a drift check).
 
     Examples
     --------
@@ -219,7 +222,7 @@ def check_features(X: Any, *, name: str = "X", allow_sparse: bool = True) -> Any
                     f"(e.g. df.replace([np.inf, -np.inf], np.nan) and impute) before modelling."
                 )
         n = X.shape[0]
-        if n >= MIN_ROWS_FOR_ID_CHECK:
+        if warn_identifiers and n >= MIN_ROWS_FOR_ID_CHECK:
             for column in X.columns:
                 series = X[column]
                 kind = series.dtype.kind

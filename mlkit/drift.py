@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlkit._validation import check_fitted, check_positive_int
+from mlkit._validation import check_features, check_fitted, check_positive_int
 
 __all__ = [
     "DETECTORS",
@@ -681,17 +681,8 @@ def _check_frame(frame: Any, *, name: str) -> pd.DataFrame:
         )
     if len(frame) == 0:
         raise ValueError(f"{name} has no rows; pass at least one row.")
-    if frame.columns.duplicated().any():
-        dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise ValueError(f"{name} has duplicate column names {dup}; rename them.")
-    numeric = frame.select_dtypes(include="number").to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(numeric).any():
-        bad = frame.select_dtypes(include="number").columns[np.isinf(numeric).any(axis=0)]
-        raise ValueError(
-            f"{name} column(s) {[str(c) for c in bad]} contain infinite values; replace "
-            f"them with NaN (missing values are skipped) or drop those rows first."
-        )
-    return frame
+    # duplicate column names and inf; identifiers are fine here (nothing is fitted)
+    return check_features(frame, name=name, warn_identifiers=False)
 
 
 def _check_fraction(value: Any, name: str) -> None:

@@ -337,9 +337,6 @@ def _space(config: PipelineConfig, estimator: Any) -> dict[str, Any]:
     return space
 
 
-_inner_cv = checks.inner_cv
-
-
 # --------------------------------------------------------------------------- result
 
 

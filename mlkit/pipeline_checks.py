@@ -62,13 +62,9 @@ class Metric:
         name = readable_metric_name(scorer, task=task)
         return cls(name, scorer, greater_is_better(name))
 
-    def natural(self, value: Any, *, natural: bool = False) -> float:
-        """``value`` in natural units: a scorer's negated loss becomes positive.
-
-        ``natural=True`` says the value already is in natural units (a result that
-        carries a ``greater_is_better`` flag); it is returned unchanged.
-        """
-        return float(value) if natural or self.greater_is_better else -float(value)
+    def natural(self, value: Any) -> float:
+        """A scikit-learn scorer's ``value`` in natural units (a negated loss becomes positive)."""
+        return float(value) if self.greater_is_better else -float(value)
 
     @property
     def direction(self) -> str:
@@ -272,49 +268,24 @@ def plan_folds(
     return FoldPlan(type(cv).__name__, str(cv.reason_), tuple(folds))
 
 
-def inner_cv(
-    n_splits: int,
-    time: pd.Series | None,
-    *,
-    y: Any = None,
-    groups: Any = None,
-    task: Task | None = None,
-    random_state: int | None = 0,
-) -> Any:
-    """The inner splitter of nested CV: time-ordered inside each outer training part.
-
-    An int lets :func:`mlkit.tuning.nested_cv` choose a splitter on each outer training
-    part, which knows nothing of time; with a time column that would train on rows
-    later than the ones it validates on. :class:`~mlkit.splits.TimeOrderedSplit` with
-    the time Series (indexed like ``X``) orders each outer training part by its own rows.
-    Without time but with a declared ``task`` (and ``y``), the splitter
-    :func:`~mlkit.splits.choose_cv` picks for that task (a count target declared
-    ``regression`` gets ``KFold``), applied by ``nested_cv`` to each outer training part.
-    """
-    from mlkit.splits import TimeOrderedSplit, choose_cv
-
-    if time is not None:
-        return TimeOrderedSplit(n_splits=n_splits, time=time)
-    if task is None or y is None:
-        return n_splits
-    return choose_cv(y, groups=groups, task=task, n_splits=n_splits, random_state=random_state)
-
-
 def check_inner_folds(
     data: PipelineData, outer: FoldPlan, *, n_splits: int, task: Task, seed: int
 ) -> None:
-    """Every outer training part must split into ``nested.inner_splits`` inner folds."""
+    """Every outer training part must split into ``nested.inner_splits`` inner folds.
+
+    The same resolution :func:`mlkit.tuning.nested_cv` makes of an int ``inner_cv`` on
+    each outer training part: :func:`mlkit.splits.choose_cv` given that part's groups,
+    time and the declared task.
+    """
     from mlkit.splits import materialise_folds
 
     try:
-        splitter = inner_cv(
-            n_splits, data.time, y=data.y, groups=data.groups, task=task, random_state=seed
-        )
         for train, _ in outer.folds:
             groups = None if data.groups is None else data.groups.iloc[train]
+            time = None if data.time is None else data.time.iloc[train]
             materialise_folds(
-                splitter, data.X.iloc[train], data.y.iloc[train], groups=groups, task=task,
-                random_state=seed, name="nested.inner_splits",
+                n_splits, data.X.iloc[train], data.y.iloc[train], groups=groups, time=time,
+                task=task, random_state=seed, name="nested.inner_splits",
             )  # fmt: skip
     except ValueError as error:
         raise _in_config_words(error, "nested.inner_splits") from None
